@@ -1,0 +1,54 @@
+package org.isqrt4j.api;
+
+/**
+ * What a forward call saves for its backward (the autograd "saved tensors"), returned by
+ * {@link MatrixSqrtOp#sqrtForward} and {@link MatrixSqrtOp#forward}.
+ *
+ * <p>A handle belongs to the op that made it and may be passed to that op's backward any number of times
+ * until it is closed. Closing is idempotent; it releases device memory where the back-end holds any, and a
+ * backward on a closed handle throws {@link IllegalStateException}. Handles of the CPU back-ends hold only
+ * heap memory and need not be closed, but closing them lets the memory go early.
+ *
+ * <p>For the whole layer the handle keeps a reference to the caller's input array {@code x}: its region must
+ * stay unchanged until the last backward (as with PyTorch's saved tensors). The square-root handle keeps what
+ * it needs itself.
+ *
+ * <p>Not thread-safe: use one handle from one thread at a time.
+ */
+public interface ForwardHandle extends AutoCloseable {
+    /** @return which forward made this handle */
+    Stage stage();
+
+    /** @return batch size B */
+    int batch();
+
+    /** @return channels d */
+    int d();
+
+    /** @return positions n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT} */
+    int n();
+
+    /** @return the options of the forward */
+    SqrtOptions options();
+
+    /** @return the array the forward wrote its output C into (the caller's array, or a new one for the allocating overloads) */
+    float[] output();
+
+    /** @return the offset of the output within {@link #output()} */
+    int outputOffset();
+
+    /** @return whether {@link #close()} has been called */
+    boolean isClosed();
+
+    /** Releases what the handle holds. Idempotent; never throws. */
+    @Override
+    void close();
+
+    /** Which forward made a handle. */
+    enum Stage {
+        /** {@link MatrixSqrtOp#sqrtForward}: Sigma to C. */
+        SQRT,
+        /** {@link MatrixSqrtOp#forward}: X to C, covariance included. */
+        LAYER
+    }
+}
