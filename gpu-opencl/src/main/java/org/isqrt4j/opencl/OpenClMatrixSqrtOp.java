@@ -1,0 +1,732 @@
+package org.isqrt4j.opencl;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.isqrt4j.api.AbstractMatrixSqrtOp;
+import org.isqrt4j.api.ForwardHandle;
+import org.isqrt4j.api.Isqrt4jException;
+import org.isqrt4j.api.OutputLayout;
+import org.isqrt4j.api.SqrtOptions;
+import org.jocl.CLException;
+import org.jocl.cl_mem;
+
+/**
+ * The iSQRT-COV layer on an OpenCL device (through JOCL).
+ *
+ * <h2>Device</h2>
+ * The device is chosen once, at construction: the one named by the system properties
+ * {@code isqrt4j.opencl.platform} and {@code isqrt4j.opencl.device} (each an index or a case-insensitive name
+ * substring; the device index counts the devices of the matching platforms), otherwise the first GPU, otherwise
+ * the first available device. The kernels (classpath resource {@code org/isqrt4j/opencl/isqrt.cl}) are built once
+ * for the op's context.
+ *
+ * <h2>Pipeline</h2>
+ * Everything between the upload of X (or Sigma, or dL/dC) and the download of the result runs as kernels on one
+ * in-order queue, one launch per stage for the whole batch: centring, covariance GEMM, trace, normalisation, the
+ * K Newton-Schulz steps as batched GEMMs with fused epilogues ((3I - ZY)/2, post-compensation), TRIU packing; in
+ * the backward the hand-derived gradient of every stage (see DESIGN.md). Products of commuting symmetric matrices
+ * are computed on their upper triangle only. The layer backward works on the symmetric part of dL/dC, which is
+ * exact: with Sigma symmetric, the map from dL/dC to dL/dSigma commutes with transposition and dL/dX depends on
+ * dL/dSigma only through its symmetric part; every gradient iterate is then symmetric and the backward needs about
+ * 5 (K - 2) + 3.5 products instead of 8 (K - 2) + 6. A forward's handle keeps the iterates its backward needs in
+ * device memory until it is closed.
+ *
+ * <h2>Threads</h2>
+ * An instance may be shared by threads: each call holds the op's lock for its whole duration, so calls on one op
+ * run one after another on its queue (use one op per thread, or per device, for parallelism). Handles are not
+ * thread-safe. {@link #close()} releases the device context and the memory of every handle not yet closed; a
+ * {@link java.lang.ref.Cleaner} does the same, eventually, for ops and handles that become unreachable unclosed.
+ *
+ * <h2>Profiling</h2>
+ * The queue records profiling events; {@link #lastKernelNanos()} and {@link #lastTransferNanos()} give the
+ * device time of the last completed call, {@link #lastProfile()} splits it per kernel, and
+ * {@link #gemmBenchmark(int, int, int)} measures the GEMM kernel alone. {@link #liveBuffers()} counts the device
+ * buffers currently held, for leak checks.
+ */
+public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle> {
+    private static final System.Logger LOG = System.getLogger(OpenClMatrixSqrtOp.class.getName());
+
+    private final Object lock = new Object();
+    private final ClRuntime rt;
+    private final String name;
+    private final Set<OpenClHandle.State> liveStates = ConcurrentHashMap.newKeySet();
+    private volatile long lastKernelNanos;
+    private volatile long lastTransferNanos;
+    private volatile Map<String, Long> lastProfile = Map.of();
+    private final Cleaner.Cleanable cleanable;
+
+    /**
+     * Opens the device chosen by the system properties (or the default choice).
+     *
+     * @throws Isqrt4jException if no OpenCL device is available, none matches the properties, or the kernels fail
+     *                          to build (the message carries the build log)
+     */
+    public OpenClMatrixSqrtOp() {
+        this(DeviceSelector.selectFromSystemProperties());
+    }
+
+    /**
+     * Opens a device chosen explicitly.
+     *
+     * @param platformSpec platform index or name substring, null for any
+     * @param deviceSpec   device index or name substring, null for the default choice (first GPU, else first device)
+     * @throws Isqrt4jException if nothing matches or the device cannot be opened
+     */
+    public OpenClMatrixSqrtOp(String platformSpec, String deviceSpec) {
+        this(DeviceSelector.select(platformSpec, deviceSpec));
+    }
+
+    OpenClMatrixSqrtOp(ClDevice device) {
+        this(device, System.getProperty(ClRuntime.GEMM_PROPERTY));
+    }
+
+    /** @param device the device  @param gemmChoice "direct", "local" or null for the device's default GEMM kernel */
+    OpenClMatrixSqrtOp(ClDevice device, String gemmChoice) {
+        super(OpenClHandle.class);
+        try {
+            this.rt = new ClRuntime(device, gemmChoice);
+        } catch (LinkageError | CLException e) {
+            throw new Isqrt4jException("cannot open OpenCL device " + device.describe() + ": " + e, e);
+        }
+        this.name = "opencl[" + device.name() + "]";
+        this.cleanable = OpenClHandle.CLEANER.register(this, new Release(rt, liveStates));
+        LOG.log(System.Logger.Level.DEBUG, () -> "isqrt4j opencl back-end on " + device.describe()
+                + ", GEMM kernel " + rt.gemmKernel + " with groups " + rt.gemmLocal[0] + "x" + rt.gemmLocal[1]);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** @return whether the op runs on a GPU */
+    public boolean isGpu() {
+        return rt.device.gpu();
+    }
+
+    /** @return device buffers currently allocated by this op (handles' iterates included); for leak checks */
+    public int liveBuffers() {
+        return rt.liveBuffers();
+    }
+
+    /** @return summed device execution time of the kernels of the last completed call, in nanoseconds */
+    public long lastKernelNanos() {
+        return lastKernelNanos;
+    }
+
+    /** @return summed device time of the host-device transfers of the last completed call, in nanoseconds */
+    public long lastTransferNanos() {
+        return lastTransferNanos;
+    }
+
+    /**
+     * @return device nanoseconds of the last completed call per kernel name ("gemm", "gemm_local", "center", ...)
+     *         and "transfer" for the copies, from the queue's profiling events; unmodifiable
+     */
+    public Map<String, Long> lastProfile() {
+        return lastProfile;
+    }
+
+    // ==================================================================================== helpers
+
+    /** @param d channels  @return d rounded up to 16, the columns of the CPU kernel's tile: the padded extent */
+    static int padded(int d) {
+        return (d + 15) & ~15;
+    }
+
+    /**
+     * @param dp padded extent
+     * @return the leading dimension: dp, or dp + 16 where dp floats are a multiple of 256 bytes, whose rows would
+     *         alias in the same cache sets (measured on PoCL: 3-6x GEMM throughput at d = 256 and 1024)
+     */
+    static int leading(int dp) {
+        return dp % 64 == 0 ? dp + 16 : dp;
+    }
+
+    /** @param d channels  @return floats per padded d x d sample, dp * ld */
+    private static int squareSize(int d) {
+        long dp = padded(d);
+        return kernelInt("padded d * d", dp * leading((int) dp));
+    }
+
+    private static long ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** @param what name for the message  @param v a per-sample size or stride  @return v as the int the kernels take */
+    private static int kernelInt(String what, long v) {
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " = " + v + " floats per sample is too large for the OpenCL back-end");
+        }
+        return (int) v;
+    }
+
+    /** Per-call buffers, released at the end of the call (release waits for the queue's use of them). */
+    private final class Temps implements AutoCloseable {
+        private final List<cl_mem> list = new ArrayList<>();
+
+        cl_mem alloc(long floats) {
+            cl_mem m = rt.alloc(floats);
+            list.add(m);
+            return m;
+        }
+
+        @Override
+        public void close() {
+            for (cl_mem m : list) {
+                rt.release(m);
+            }
+            list.clear();
+        }
+    }
+
+    /** What every call body sees: runs under the lock, on an open runtime, with its profile recorded. */
+    private interface Body<T> {
+        T run(Temps temps);
+    }
+
+    private <T> T call(Body<T> body) {
+        synchronized (lock) {
+            if (rt.isClosed()) {
+                throw new IllegalStateException(name + " is closed");
+            }
+            try (Temps temps = new Temps()) {
+                T result = body.run(temps);
+                Map<String, Long> p = rt.drainProfile();
+                long transfer = p.getOrDefault("transfer", 0L);
+                long total = 0;
+                for (long v : p.values()) {
+                    total += v;
+                }
+                lastKernelNanos = total - transfer;
+                lastTransferNanos = transfer;
+                lastProfile = Collections.unmodifiableMap(p);
+                return result;
+            } catch (CLException e) {
+                // Only if another JOCL user in this JVM turned on JOCL's exception mode.
+                throw new Isqrt4jException("OpenCL error in " + name + ": " + e.getMessage(), e);
+            } finally {
+                rt.discardEvents();
+            }
+        }
+    }
+
+    /** Batched GEMM C_b = s_b (alpha op(A_b) op(B_b) + beta D_b + diag I_diagLimit); see the kernel's comment. */
+    private void gemm(int batch, int m, int n, int k,
+                      cl_mem a, int lda, int strideA, boolean ta,
+                      cl_mem b, int ldb, int strideB, boolean tb,
+                      cl_mem c, int ldc, int strideC,
+                      cl_mem d, float alpha, float beta, float diag, int diagLimit,
+                      cl_mem scale, int scaleSlot, boolean symOut) {
+        assert !symOut || m == n;
+        assert a != c && b != c : "GEMM output must not alias an operand";
+        rt.kernel(rt.gemmKernel).i(m).i(n).i(k)
+                .m(a).i(lda).i(strideA).i(ta ? 1 : 0)
+                .m(b).i(ldb).i(strideB).i(tb ? 1 : 0)
+                .m(c).i(ldc).i(strideC)
+                .m(d == null ? c : d).f(alpha).f(d == null ? 0f : beta).f(diag).i(diagLimit)
+                .m(scale == null ? c : scale).i(scale == null ? -1 : scaleSlot).i(symOut ? 1 : 0)
+                .run(new long[] {ceilDiv(n, rt.gemmTileCols), ceilDiv(m, rt.gemmTileRows), batch}, rt.gemmLocal);
+    }
+
+    /** Square padded products of one batch: shape and scalars shared by a whole forward or backward. */
+    private final class Square {
+        final int batch;
+        final int d;
+        final int dp;
+        final int ld;
+        final int dd;
+        final cl_mem scal;
+
+        Square(int batch, int d, cl_mem scal) {
+            this.batch = batch;
+            this.d = d;
+            this.dp = padded(d);
+            this.ld = leading(dp);
+            this.dd = squareSize(d);
+            this.scal = scal;
+        }
+
+        /** out = alpha op(a) op(b) + beta dm + diag I, optionally times sqrt(tau_b). */
+        void mul(cl_mem a, boolean ta, cl_mem b, boolean tb, cl_mem out, cl_mem dm, float alpha, float beta,
+                 float diag, boolean postCompensate, boolean symOut) {
+            gemm(batch, dp, dp, dp, a, ld, dd, ta, b, ld, dd, tb, out, ld, dd, dm, alpha, beta, diag, d,
+                    postCompensate ? scal : null, 1, symOut);
+        }
+
+        long[] grid() {
+            return new long[] {dp, dp, batch};
+        }
+    }
+
+    // ==================================================================================== forward stages
+
+    /** Uploads X and centres it: Xc^T always (returned), Xc into xcOut when not null. */
+    private cl_mem centre(Temps temps, int batch, int d, int n, float[] x, int xOff, cl_mem xcOut) {
+        int dp = padded(d);
+        int ld = leading(dp);
+        int total = batch * d * n;
+        cl_mem xb = temps.alloc(total);
+        rt.write(xb, x, xOff, total);
+        cl_mem mean = temps.alloc((long) batch * d);
+        rt.kernel("row_mean").i(batch * d).i(n).m(xb).m(mean).run(new long[] {(long) batch * d}, null);
+        cl_mem xcT = temps.alloc((long) batch * n * ld);
+        rt.kernel("center").i(d).i(n).i(dp).i(ld).m(xb).m(mean).m(xcOut == null ? xcT : xcOut).m(xcT)
+                .i(xcOut == null ? 0 : 1).run(new long[] {dp / 8, ceilDiv(n, 8), batch}, null);
+        return xcT;
+    }
+
+    /** Sigma = Xc Xc^T / n from Xc^T, padded, exactly symmetric. */
+    private void covarianceGemm(int batch, int d, int n, cl_mem xcT, cl_mem sigma) {
+        int dp = padded(d);
+        int ld = leading(dp);
+        int dd = squareSize(d);
+        int stride = kernelInt("n * ld", (long) n * ld);
+        gemm(batch, dp, dp, n, xcT, ld, stride, true, xcT, ld, stride, false, sigma, ld, dd,
+                null, 1f / n, 0f, 0f, 0, null, -1, true);
+    }
+
+    /**
+     * Trace normalisation and the K coupled Newton-Schulz steps, sigma (padded) becoming A in place.
+     * Forward products: step 1 one (Y1 = A T1, T1 = (3I - A)/2 without a product), middle steps three, the last
+     * two (no Z); the last GEMM applies the post-compensation sqrt(tau) in its epilogue.
+     */
+    private OpenClHandle sqrtCore(OpenClHandle.State st, ForwardHandle.Stage stage, int batch, int d, int n,
+                                  SqrtOptions options, cl_mem sigma, boolean sym, cl_mem xc, float[] out, int outOff,
+                                  Temps temps) {
+        int k = options.iterations();
+        cl_mem scal = st.alloc((long) batch * ClRuntime.SCAL_STRIDE);
+        Square sq = new Square(batch, d, scal);
+        rt.kernel("trace_scalars").i(batch).i(d).i(sq.dp).i(sq.ld).m(sigma).m(scal).run(new long[] {batch}, null);
+        cl_mem[] y = new cl_mem[k];
+        cl_mem[] t = new cl_mem[k + 1];
+        cl_mem[] z = new cl_mem[k];
+        y[0] = sigma;
+        t[1] = st.alloc((long) batch * sq.dd);
+        rt.kernel("normalise").i(d).i(sq.dp).i(sq.ld).m(sigma).m(scal).m(sigma).m(t[1]).run(sq.grid(), null);
+        if (k > 1) {
+            z[1] = t[1];
+        }
+        cl_mem c = null;
+        for (int s = 1; s <= k; s++) {
+            if (s >= 2) {
+                // T_s = (3I - Z Y) / 2; for symmetric iterates Z^T = Z, read the fast (transposed) way.
+                t[s] = st.alloc((long) batch * sq.dd);
+                sq.mul(z[s - 1], sym, y[s - 1], false, t[s], null, -0.5f, 0f, 1.5f, false, sym);
+            }
+            if (s == k) {
+                c = st.alloc((long) batch * sq.dd);
+                sq.mul(y[s - 1], sym, t[s], false, c, null, 1f, 0f, 0f, true, sym);
+            } else {
+                y[s] = st.alloc((long) batch * sq.dd);
+                sq.mul(y[s - 1], sym, t[s], false, y[s], null, 1f, 0f, 0f, false, sym);
+                if (s >= 2) {
+                    z[s] = st.alloc((long) batch * sq.dd);
+                    sq.mul(t[s], sym, z[s - 1], false, z[s], null, 1f, 0f, 0f, false, sym);
+                }
+            }
+        }
+        OutputLayout layout = options.layout();
+        int per = layout.elements(d);
+        cl_mem ob = temps.alloc((long) batch * per);
+        rt.kernel("pack_out").i(d).i(sq.dp).i(sq.ld).i(layout == OutputLayout.TRIU ? 1 : 0).m(c).m(ob)
+                .run(new long[] {d, d, batch}, null);
+        rt.read(ob, out, outOff, batch * per);
+        return new OpenClHandle(this, stage, batch, d, n, options, out, outOff, st, sym, y, t, z, c, scal, xc);
+    }
+
+    // ==================================================================================== backward stages
+
+    /**
+     * The square-root backward on the raw dL/dC (the post-compensation factor is applied in grad_finish): runs
+     * the steps K..1 and leaves dA_raw and the dots u = <G, C>, v = <dA_raw, A> on the device.
+     *
+     * @param symmetricPart use the symmetric part of dL/dC (allowed for the layer, whose dL/dX depends on dL/dSigma
+     *                      only through its symmetric part: the whole backward map commutes with transposition when
+     *                      Sigma is symmetric, so sym(dL/dSigma(G)) = dL/dSigma(sym G))
+     * @return {dA_raw, dots}
+     */
+    private cl_mem[] sqrtBackwardCore(OpenClHandle h, float[] gradOut, int gOff, boolean symmetricPart, Temps temps) {
+        int batch = h.batch();
+        int d = h.d();
+        OutputLayout layout = h.options().layout();
+        Square sq = new Square(batch, d, h.scal);
+        int per = layout.elements(d);
+        cl_mem gin = temps.alloc((long) batch * per);
+        rt.write(gin, gradOut, gOff, batch * per);
+        cl_mem g = temps.alloc((long) batch * sq.dd);
+        boolean sym = symmetricPart && h.symmetric;
+        rt.kernel("unpack_in").i(d).i(sq.dp).i(sq.ld).i(layout == OutputLayout.TRIU ? 1 : 0).i(sym ? 1 : 0)
+                .m(gin).m(g).run(sq.grid(), null);
+        cl_mem dots = temps.alloc(2L * batch);
+        dot(sq, g, h.c, dots, 0);
+        cl_mem da = sym ? symmetricSteps(h, sq, g, temps) : generalSteps(h, sq, g, temps);
+        dot(sq, da, h.y[0], dots, 1);
+        return new cl_mem[] {da, dots};
+    }
+
+    /**
+     * Backward steps for any dL/dC. Per step (Y, Z, T of that step; iterates multiplied from the right appear
+     * transposed, so the formulas hold for non-symmetric Sigma too):
+     * dY = G_Y T^T + T^T G_Y - 1.5 G_Y - Z^T G_Z Z^T / 2, dZ = T^T G_Z + G_Z T^T - 1.5 G_Z - Y^T G_Y Y^T / 2
+     * (DESIGN.md's step gradient with ZY = YZ = 3I - 2T); last step G_Z = 0; first step Z = I:
+     * dA = G_Y T^T - A^T G_Y / 2 - G_Z / 2. Products: 4 + 8 (K - 2) + 2 for K >= 2.
+     */
+    private cl_mem generalSteps(OpenClHandle h, Square sq, cl_mem g, Temps temps) {
+        int k = h.options().iterations();
+        // For symmetric iterates the stored matrix is its own transpose, which the kernel reads fastest as is.
+        boolean tb = !h.symmetric;
+        long size = (long) sq.batch * sq.dd;
+        cl_mem gy = g;
+        cl_mem gz = null;
+        cl_mem w1 = null;
+        cl_mem w2 = null;
+        cl_mem p = null;
+        for (int s = k; s >= 2; s--) {
+            cl_mem tS = h.t[s];
+            cl_mem yS = h.y[s - 1];
+            cl_mem zS = h.z[s - 1];
+            if (w1 == null) {
+                w1 = temps.alloc(size);
+                w2 = temps.alloc(size);
+                p = temps.alloc(size);
+            }
+            sq.mul(gy, false, tS, tb, w1, gy, 1f, -1.5f, 0f, false, false);
+            sq.mul(tS, true, gy, false, w1, w1, 1f, 1f, 0f, false, false);
+            if (gz != null) {
+                sq.mul(zS, true, gz, false, p, null, 1f, 0f, 0f, false, false);
+                sq.mul(p, false, zS, tb, w1, w1, -0.5f, 1f, 0f, false, false);
+                sq.mul(tS, true, gz, false, w2, gz, 1f, -1.5f, 0f, false, false);
+                sq.mul(gz, false, tS, tb, w2, w2, 1f, 1f, 0f, false, false);
+            }
+            sq.mul(yS, true, gy, false, p, null, 1f, 0f, 0f, false, false);
+            sq.mul(p, false, yS, tb, w2, gz == null ? null : w2, -0.5f, 1f, 0f, false, false);
+            cl_mem oldGy = gy;
+            cl_mem oldGz = gz;
+            gy = w1;
+            gz = w2;
+            w1 = oldGy;
+            w2 = oldGz == null ? temps.alloc(size) : oldGz;
+        }
+        cl_mem da = w1 == null ? temps.alloc(size) : w1;
+        sq.mul(gy, false, h.t[1], tb, da, gz, 1f, -0.5f, 0f, false, false);
+        sq.mul(h.y[0], true, gy, false, da, da, -0.5f, 1f, 0f, false, false);
+        return da;
+    }
+
+    /**
+     * Backward steps for symmetric Sigma and symmetric dL/dC, where every gradient iterate is symmetric too:
+     * G T + T G = P + P^T with P = G T, and Z G_Z Z, Y G_Y Y are symmetric products computed on their upper
+     * triangle. Per step dY = P + P^T - 1.5 G_Y - (Z G_Z) Z / 2 and dZ = P' + P'^T - 1.5 G_Z - (Y G_Y) Y / 2;
+     * first step dA = 1.5 G_Y - (P + P^T) / 2 - G_Z / 2 with P = A G_Y. Products (half-size ones counted as
+     * one half): 2.5 + 5 (K - 2) + 1 for K >= 2, against 4 + 8 (K - 2) + 2 in the general form.
+     */
+    private cl_mem symmetricSteps(OpenClHandle h, Square sq, cl_mem g, Temps temps) {
+        int k = h.options().iterations();
+        long size = (long) sq.batch * sq.dd;
+        cl_mem gy = g;
+        cl_mem gz = null;
+        cl_mem p = temps.alloc(size);
+        cl_mem q = null;
+        cl_mem w1 = null;
+        cl_mem w2 = null;
+        for (int s = k; s >= 2; s--) {
+            cl_mem tS = h.t[s];
+            cl_mem yS = h.y[s - 1];
+            cl_mem zS = h.z[s - 1];
+            if (w1 == null) {
+                q = temps.alloc(size);
+                w1 = temps.alloc(size);
+                w2 = temps.alloc(size);
+            }
+            sq.mul(gy, true, tS, false, p, null, 1f, 0f, 0f, false, false);
+            combine(sq, p, gy, null, w1, 1f, -1.5f, 0f);
+            if (gz != null) {
+                sq.mul(zS, true, gz, false, q, null, 1f, 0f, 0f, false, false);
+                sq.mul(q, false, zS, false, w1, w1, -0.5f, 1f, 0f, false, true);
+                sq.mul(gz, true, tS, false, p, null, 1f, 0f, 0f, false, false);
+                combine(sq, p, gz, null, w2, 1f, -1.5f, 0f);
+            }
+            sq.mul(yS, true, gy, false, q, null, 1f, 0f, 0f, false, false);
+            sq.mul(q, false, yS, false, w2, gz == null ? null : w2, -0.5f, 1f, 0f, false, true);
+            cl_mem oldGy = gy;
+            cl_mem oldGz = gz;
+            gy = w1;
+            gz = w2;
+            w1 = oldGy;
+            w2 = oldGz == null ? temps.alloc(size) : oldGz;
+        }
+        cl_mem da = w1 == null ? temps.alloc(size) : w1;
+        sq.mul(h.y[0], true, gy, false, p, null, 1f, 0f, 0f, false, false);
+        combine(sq, p, gy, gz, da, -0.5f, 1.5f, gz == null ? 0f : -0.5f);
+        return da;
+    }
+
+    /** out = a (p + p^T) + bx x + cy y, y not read when cy = 0. */
+    private void combine(Square sq, cl_mem p, cl_mem x, cl_mem y, cl_mem out, float a, float bx, float cy) {
+        rt.kernel("combine").i(sq.dp).i(sq.ld).m(p).m(x).m(y == null ? x : y).m(out).f(a).f(bx).f(cy)
+                .run(new long[] {sq.dp / 8, sq.dp / 8, sq.batch}, null);
+    }
+
+    private void dot(Square sq, cl_mem a, cl_mem b, cl_mem dots, int slot) {
+        rt.kernel("dot_batched").i(sq.dp).i(sq.ld).m(a).m(b).m(dots).i(slot)
+                .run(new long[] {(long) rt.redWg * sq.batch}, new long[] {rt.redWg});
+    }
+
+    // ==================================================================================== entry points
+
+    @Override
+    protected void doCovariance(int batch, int d, int n, float[] x, int xOff, float[] sigma, int sigmaOff) {
+        call(temps -> {
+            int dp = padded(d);
+            cl_mem xcT = centre(temps, batch, d, n, x, xOff, null);
+            cl_mem s = temps.alloc((long) batch * squareSize(d));
+            covarianceGemm(batch, d, n, xcT, s);
+            cl_mem ob = temps.alloc((long) batch * d * d);
+            rt.kernel("pack_out").i(d).i(dp).i(leading(dp)).i(0).m(s).m(ob).run(new long[] {d, d, batch}, null);
+            rt.read(ob, sigma, sigmaOff, batch * d * d);
+            return null;
+        });
+    }
+
+    @Override
+    protected void doCovarianceBackward(int batch, int d, int n, float[] x, int xOff, float[] gradSigma, int gOff,
+                                        float[] gradX, int gxOff) {
+        call(temps -> {
+            Square sq = new Square(batch, d, null);
+            cl_mem xc = temps.alloc((long) batch * d * n);
+            centre(temps, batch, d, n, x, xOff, xc);
+            cl_mem gin = temps.alloc((long) batch * d * d);
+            rt.write(gin, gradSigma, gOff, batch * d * d);
+            cl_mem g = temps.alloc((long) batch * sq.dd);
+            rt.kernel("unpack_in").i(d).i(sq.dp).i(sq.ld).i(0).i(0).m(gin).m(g).run(sq.grid(), null);
+            cl_mem s = temps.alloc((long) batch * sq.dd);
+            rt.kernel("symmetrise").i(sq.dp).i(sq.ld).m(g).m(s).f(1f / n).run(sq.grid(), null);
+            gradXFromS(temps, sq, n, s, xc, gradX, gxOff);
+            return null;
+        });
+    }
+
+    /** dL/dX = S Xc with S symmetric (so read transposed, the fast way), downloaded into gradX. */
+    private void gradXFromS(Temps temps, Square sq, int n, cl_mem s, cl_mem xc, float[] gradX, int gxOff) {
+        int dn = sq.d * n;
+        cl_mem gx = temps.alloc((long) sq.batch * dn);
+        gemm(sq.batch, sq.d, n, sq.d, s, sq.ld, sq.dd, true, xc, n, dn, false, gx, n, dn,
+                null, 1f, 0f, 0f, 0, null, -1, false);
+        rt.read(gx, gradX, gxOff, sq.batch * dn);
+    }
+
+    @Override
+    protected OpenClHandle doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
+                                         float[] out, int outOff) {
+        boolean sym = isSymmetric(batch, d, sigma, sigmaOff);
+        return call(temps -> {
+            OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
+            try {
+                int dp = padded(d);
+                cl_mem sin = temps.alloc((long) batch * d * d);
+                rt.write(sin, sigma, sigmaOff, batch * d * d);
+                cl_mem s = st.alloc((long) batch * squareSize(d));
+                rt.kernel("unpack_in").i(d).i(dp).i(leading(dp)).i(0).i(0).m(sin).m(s).run(new long[] {dp, dp, batch}, null);
+                OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.SQRT, batch, d, 0, options, s, sym, null, out,
+                        outOff, temps);
+                liveStates.add(st);
+                return h;
+            } catch (RuntimeException | Error e) {
+                st.run();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    protected void doSqrtBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
+        call(temps -> {
+            ensureLive(h);
+            cl_mem[] r = sqrtBackwardCore(h, gradOut, gOff, false, temps);
+            int batch = h.batch();
+            int d = h.d();
+            Square sq = new Square(batch, d, h.scal);
+            cl_mem gs = temps.alloc((long) batch * sq.dd);
+            rt.kernel("grad_finish").i(d).i(sq.dp).i(sq.ld).m(r[0]).m(h.scal).m(r[1]).m(gs).i(0).f(0f)
+                    .run(sq.grid(), null);
+            cl_mem ob = temps.alloc((long) batch * d * d);
+            rt.kernel("pack_out").i(d).i(sq.dp).i(sq.ld).i(0).m(gs).m(ob).run(new long[] {d, d, batch}, null);
+            rt.read(ob, gradSigma, gsOff, batch * d * d);
+            return null;
+        });
+    }
+
+    @Override
+    protected OpenClHandle doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff, float[] out,
+                                     int outOff) {
+        return call(temps -> {
+            OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
+            try {
+                cl_mem xc = st.alloc((long) batch * d * n);
+                cl_mem xcT = centre(temps, batch, d, n, x, xOff, xc);
+                cl_mem s = st.alloc((long) batch * squareSize(d));
+                covarianceGemm(batch, d, n, xcT, s);
+                OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
+                        outOff, temps);
+                liveStates.add(st);
+                return h;
+            } catch (RuntimeException | Error e) {
+                st.run();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    protected void doBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        call(temps -> {
+            ensureLive(h);
+            cl_mem[] r = sqrtBackwardCore(h, gradOut, gOff, true, temps);
+            Square sq = new Square(h.batch(), h.d(), h.scal);
+            cl_mem s = temps.alloc((long) sq.batch * sq.dd);
+            rt.kernel("grad_finish").i(sq.d).i(sq.dp).i(sq.ld).m(r[0]).m(h.scal).m(r[1]).m(s).i(h.symmetric ? 2 : 1)
+                    .f(1f / h.n())
+                    .run(sq.grid(), null);
+            gradXFromS(temps, sq, h.n(), s, h.xc, gradX, gxOff);
+            return null;
+        });
+    }
+
+    private static void ensureLive(OpenClHandle h) {
+        if (h.state.isReleased()) {
+            throw new IllegalStateException("handle " + h + " has no device memory any more (its op was closed)");
+        }
+    }
+
+    private static boolean isSymmetric(int batch, int d, float[] s, int off) {
+        for (int b = 0; b < batch; b++) {
+            int base = off + b * d * d;
+            for (int i = 0; i < d; i++) {
+                for (int j = i + 1; j < d; j++) {
+                    if (s[base + i * d + j] != s[base + j * d + i]) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Releases the handles' buffers, then the runtime; run by {@link #doClose()} or, for an op dropped without
+     * close, by the cleaner. References no op, so the op can become unreachable.
+     */
+    private static final class Release implements Runnable {
+        private final ClRuntime rt;
+        private final Set<OpenClHandle.State> liveStates;
+
+        Release(ClRuntime rt, Set<OpenClHandle.State> liveStates) {
+            this.rt = rt;
+            this.liveStates = liveStates;
+        }
+
+        @Override
+        public void run() {
+            for (OpenClHandle.State st : new ArrayList<>(liveStates)) {
+                st.run();
+            }
+            rt.close();
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        synchronized (lock) {
+            cleanable.clean();
+        }
+    }
+
+    // ==================================================================================== benchmarks and tests
+
+    /**
+     * Measures the batched GEMM kernel alone: C_b = A_b^T B_b for {@code batch} pairs of random d x d matrices,
+     * {@code reps} launches after one warm-up, timed by the queue's profiling events.
+     *
+     * @param d     matrix size, at least 1
+     * @param batch matrices per launch, at least 1
+     * @param reps  timed launches, at least 1
+     * @return GFLOP/s (2 d^3 batch reps floating-point operations over the summed kernel time)
+     */
+    public double gemmBenchmark(int d, int batch, int reps) {
+        if (d < 1 || batch < 1 || reps < 1) {
+            throw new IllegalArgumentException("gemmBenchmark needs d, batch, reps >= 1, got " + d + ", " + batch + ", " + reps);
+        }
+        ensureOpen();
+        int ld = leading(padded(d));
+        int dd = Math.multiplyExact(d, ld);
+        int total = Math.multiplyExact(batch, dd);
+        float[] host = new float[total];
+        SplittableRandom rnd = new SplittableRandom(42);
+        for (int i = 0; i < total; i++) {
+            host[i] = (float) (rnd.nextDouble() - 0.5);
+        }
+        synchronized (lock) { // the measurement is read back before another call can replace it
+            call(temps -> {
+                cl_mem a = temps.alloc(total);
+                cl_mem b = temps.alloc(total);
+                cl_mem c = temps.alloc(total);
+                rt.write(a, host, 0, total);
+                rt.write(b, host, 0, total);
+                gemm(batch, d, d, d, a, ld, dd, true, b, ld, dd, false, c, ld, dd, null, 1f, 0f, 0f, 0, null, -1, false);
+                rt.drainProfile(); // the warm-up and the uploads stay out of the measurement
+                for (int r = 0; r < reps; r++) {
+                    gemm(batch, d, d, d, a, ld, dd, true, b, ld, dd, false, c, ld, dd, null, 1f, 0f, 0f, 0, null, -1, false);
+                }
+                return null;
+            });
+            return 2.0 * d * d * d * batch * reps / Math.max(1, lastKernelNanos);
+        }
+    }
+
+    /**
+     * Runs the GEMM kernel on host data, for tests: per sample, C = s (alpha op(A) op(B) + beta C + diag I_diagLimit).
+     * A has {@code ta ? k : m} rows of lda, B {@code tb ? n : k} rows of ldb, C m rows of ldc; scale, when not
+     * null, holds one factor per sample.
+     */
+    void gemmForTest(int batch, int m, int n, int k, float[] a, int lda, boolean ta, float[] b, int ldb, boolean tb,
+                     float[] c, int ldc, float alpha, float beta, float diag, int diagLimit, float[] scale,
+                     boolean symOut) {
+        int sa = (ta ? k : m) * lda;
+        int sb = (tb ? n : k) * ldb;
+        int sc = m * ldc;
+        call(temps -> {
+            cl_mem am = temps.alloc((long) batch * sa);
+            cl_mem bm = temps.alloc((long) batch * sb);
+            cl_mem cm = temps.alloc((long) batch * sc);
+            rt.write(am, a, 0, batch * sa);
+            rt.write(bm, b, 0, batch * sb);
+            rt.write(cm, c, 0, batch * sc);
+            cl_mem sm = null;
+            if (scale != null) {
+                float[] packed = new float[batch * ClRuntime.SCAL_STRIDE];
+                for (int i = 0; i < batch; i++) {
+                    packed[i * ClRuntime.SCAL_STRIDE + 1] = scale[i];
+                }
+                sm = temps.alloc(packed.length);
+                rt.write(sm, packed, 0, packed.length);
+            }
+            gemm(batch, m, n, k, am, lda, sa, ta, bm, ldb, sb, tb, cm, ldc, sc, beta != 0f ? cm : null, alpha, beta,
+                    diag, diagLimit, sm, 1, symOut);
+            rt.read(cm, c, 0, batch * sc);
+            return null;
+        });
+    }
+
+    /** @return the runtime, for tests that build extra programs on the op's context */
+    ClRuntime runtime() {
+        return rt;
+    }
+}

@@ -1,0 +1,259 @@
+package org.isqrt4j.opencl;
+
+import static org.isqrt4j.opencl.ClTestSupport.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import org.isqrt4j.api.ForwardHandle;
+import org.isqrt4j.api.OutputLayout;
+import org.isqrt4j.api.SqrtOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The OpenCL layer against {@link DoubleReference}, with both GEMM kernels (direct and local-memory), both layouts,
+ * K from 1 to 6, shapes that are not multiples of the tile sizes, n below d (rank-deficient Sigma), non-symmetric
+ * incoming gradients and non-symmetric Sigma for the square root alone.
+ *
+ * <p>Tolerances (relative Frobenius error per sample, float32 kernels vs float64): the dominant term is the
+ * float32 accumulation in the products, about sqrt(len) * 6e-8 relative per product (len = n for the covariance,
+ * d for the iterations, so ~5e-7 at d = 72), adding up like a random walk over the 3K - 3 forward and 8K - 10
+ * backward products: ~2e-6 forward and ~4e-6 backward at d = 72, K = 6 (observed on PoCL: at most 5e-7 and 8e-7).
+ * The bounds 2e-5 forward and 5e-5 backward leave a 10x margin over that estimate; a wrong index, transpose or
+ * formula term shows up as 1e-2 or more. The covariance alone is one product of length n <= 64: 5e-6.
+ */
+class OpenClCorrectnessTest {
+    private static final double FORWARD_TOL = 2e-5;
+    private static final double BACKWARD_TOL = 5e-5;
+    private static final double COVARIANCE_TOL = 5e-6;
+
+    private static final Map<Kernel, OpenClMatrixSqrtOp> OPS = new EnumMap<>(Kernel.class);
+
+    enum Kernel {
+        DIRECT("direct"), LOCAL("local");
+        final String id;
+
+        Kernel(String id) {
+            this.id = id;
+        }
+    }
+
+    static synchronized OpenClMatrixSqrtOp op(Kernel k) {
+        return OPS.computeIfAbsent(k, kk -> open(kk.id));
+    }
+
+    @AfterAll
+    static synchronized void closeOps() {
+        OPS.values().forEach(OpenClMatrixSqrtOp::close);
+        OPS.clear();
+    }
+
+    static Stream<Arguments> layerCases() {
+        int[][] shapes = { // batch, d, n, K
+            {2, 1, 5, 3}, {3, 5, 7, 2}, {2, 8, 16, 5}, {2, 13, 33, 1}, {2, 20, 9, 4}, {2, 31, 64, 5}, {1, 72, 50, 6},
+        };
+        List<Arguments> list = new ArrayList<>();
+        for (Kernel k : Kernel.values()) {
+            for (int[] s : shapes) {
+                for (OutputLayout l : OutputLayout.values()) {
+                    list.add(Arguments.of(k, s[0], s[1], s[2], s[3], l));
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    /** X with channel-dependent means and scales, so centring and the trace matter. */
+    static float[] input(SplittableRandom rnd, int batch, int d, int n) {
+        float[] x = gaussian(rnd, batch * d * n, 1.0);
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < d; c++) {
+                double scale = 0.2 + 2.0 * rnd.nextDouble();
+                double mean = 3.0 * (rnd.nextDouble() - 0.5);
+                for (int p = 0; p < n; p++) {
+                    int i = (b * d + c) * n + p;
+                    x[i] = (float) (mean + scale * x[i]);
+                }
+            }
+        }
+        return x;
+    }
+
+    static double[][] fullGradient(float[] g, int b, int d, OutputLayout layout) {
+        return layout == OutputLayout.FULL ? DoubleReference.sample(g, b, d, d)
+                : DoubleReference.untriu(g, b * layout.elements(d), d);
+    }
+
+    static double[] inLayout(double[][] c, OutputLayout layout) {
+        return layout == OutputLayout.FULL ? flat(c) : DoubleReference.triu(c);
+    }
+
+    @ParameterizedTest(name = "{0} B={1} d={2} n={3} K={4} {5}")
+    @MethodSource("layerCases")
+    void layerForwardAndBackward(Kernel kernel, int batch, int d, int n, int k, OutputLayout layout) {
+        OpenClMatrixSqrtOp op = op(kernel);
+        SplittableRandom rnd = new SplittableRandom(31L * d + 7L * n + k);
+        float[] x = input(rnd, batch, d, n);
+        SqrtOptions opt = SqrtOptions.of(k, layout);
+        int per = layout.elements(d);
+        // Offsets on every array check that the kernels honour them and write nothing outside.
+        float[] out = new float[3 + batch * per + 2];
+        java.util.Arrays.fill(out, 42f);
+        float[] xo = new float[5 + x.length];
+        System.arraycopy(x, 0, xo, 5, x.length);
+        try (ForwardHandle h = op.forward(batch, d, n, opt, xo, 5, out, 3)) {
+            assertEquals(42f, out[0]);
+            assertEquals(42f, out[out.length - 1]);
+            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] gx = new float[batch * d * n + 4];
+            java.util.Arrays.fill(gx, -7f);
+            op.backward(h, g, 0, gx, 2);
+            assertEquals(-7f, gx[0]);
+            assertEquals(-7f, gx[gx.length - 1]);
+            for (int b = 0; b < batch; b++) {
+                double[][] xs = DoubleReference.sample(x, b, d, n);
+                double[][] sigma = DoubleReference.covariance(xs);
+                double[] want = inLayout(DoubleReference.sqrt(sigma, k), layout);
+                double ef = relError(out, 3 + b * per, want);
+                assertTrue(ef < FORWARD_TOL, "forward sample " + b + " relative error " + ef);
+                double[][] gs = DoubleReference.sqrtBackward(sigma, k, fullGradient(g, b, d, layout));
+                double[] wantGx = flat(DoubleReference.covarianceBackward(xs, gs));
+                double eb = relError(gx, 2 + b * d * n, wantGx);
+                assertTrue(eb < BACKWARD_TOL, "backward sample " + b + " relative error " + eb);
+            }
+            // A handle may be used again: the second backward must give the same result.
+            float[] gx2 = new float[batch * d * n];
+            op.backward(h, g, 0, gx2, 0);
+            for (int i = 0; i < gx2.length; i++) {
+                assertEquals(gx[2 + i], gx2[i], "repeated backward differs at " + i);
+            }
+        }
+    }
+
+    static Stream<Arguments> sqrtCases() {
+        List<Arguments> list = new ArrayList<>();
+        for (Kernel k : Kernel.values()) {
+            for (boolean sym : new boolean[] {true, false}) {
+                list.add(Arguments.of(k, sym, 3, 6, 5, OutputLayout.FULL));
+                list.add(Arguments.of(k, sym, 2, 17, 3, OutputLayout.TRIU));
+                list.add(Arguments.of(k, sym, 1, 40, 1, OutputLayout.FULL));
+            }
+        }
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0} symmetric={1} B={2} d={3} K={4} {5}")
+    @MethodSource("sqrtCases")
+    void sqrtAloneForwardAndBackward(Kernel kernel, boolean symmetric, int batch, int d, int k, OutputLayout layout) {
+        OpenClMatrixSqrtOp op = op(kernel);
+        SplittableRandom rnd = new SplittableRandom(1000L + d * 3L + k + (symmetric ? 1 : 0));
+        float[] sigma = new float[batch * d * d];
+        for (int b = 0; b < batch; b++) {
+            double[][] s = DoubleReference.covariance(DoubleReference.sample(input(rnd, 1, d, d + 3), 0, d, d + 3));
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    // The general path must be exact for any matrix: a non-symmetric perturbation.
+                    double p = symmetric ? 0 : 0.05 * (rnd.nextDouble() - 0.5) * Math.sqrt(s[i][i] * s[j][j]);
+                    sigma[b * d * d + i * d + j] = (float) (s[i][j] + p);
+                }
+            }
+        }
+        SqrtOptions opt = SqrtOptions.of(k, layout);
+        int per = layout.elements(d);
+        try (ForwardHandle h = op.sqrtForward(batch, d, opt, sigma)) {
+            assertEquals(symmetric, ((OpenClHandle) h).symmetric);
+            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] gs = op.sqrtBackward(h, g);
+            for (int b = 0; b < batch; b++) {
+                double[][] s = DoubleReference.sample(sigma, b, d, d);
+                double ef = relError(h.output(), b * per, inLayout(DoubleReference.sqrt(s, k), layout));
+                assertTrue(ef < FORWARD_TOL, "forward sample " + b + " relative error " + ef);
+                double[] want = flat(DoubleReference.sqrtBackward(s, k, fullGradient(g, b, d, layout)));
+                double eb = relError(gs, b * d * d, want);
+                assertTrue(eb < BACKWARD_TOL, "backward sample " + b + " relative error " + eb);
+            }
+        }
+    }
+
+    @Test
+    void covarianceAndItsBackward() {
+        OpenClMatrixSqrtOp op = op(Kernel.DIRECT);
+        SplittableRandom rnd = new SplittableRandom(5);
+        int batch = 3;
+        int d = 11;
+        int n = 29;
+        float[] x = input(rnd, batch, d, n);
+        float[] sigma = op.covariance(batch, d, n, x);
+        float[] g = gaussian(rnd, batch * d * d, 1.0);
+        float[] gx = op.covarianceBackward(batch, d, n, x, g);
+        for (int b = 0; b < batch; b++) {
+            double[][] xs = DoubleReference.sample(x, b, d, n);
+            double e = relError(sigma, b * d * d, flat(DoubleReference.covariance(xs)));
+            assertTrue(e < COVARIANCE_TOL, "covariance sample " + b + " relative error " + e);
+            double[][] gb = DoubleReference.sample(g, b, d, d);
+            double eb = relError(gx, b * d * n, flat(DoubleReference.covarianceBackward(xs, gb)));
+            assertTrue(eb < COVARIANCE_TOL, "covariance backward sample " + b + " relative error " + eb);
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    assertEquals(sigma[b * d * d + i * d + j], sigma[b * d * d + j * d + i], "covariance not symmetric");
+                }
+            }
+        }
+    }
+
+    /**
+     * Zero-trace samples (constant features, as after a ReLU that zeroes a whole map) give zero output and zero
+     * gradient, never NaN, while the other samples of the batch stay correct.
+     */
+    @Test
+    void zeroTraceSamplesGiveZeros() {
+        for (Kernel kernel : Kernel.values()) {
+            OpenClMatrixSqrtOp op = op(kernel);
+            SplittableRandom rnd = new SplittableRandom(3);
+            int batch = 3;
+            int d = 9;
+            int n = 12;
+            float[] x = input(rnd, batch, d, n);
+            for (int c = 0; c < d; c++) {
+                for (int p = 0; p < n; p++) {
+                    // sample 1: every channel constant over positions, at values whose float sums are inexact
+                    x[(d + c) * n + p] = 0.1f + 0.37f * c;
+                }
+            }
+            SqrtOptions opt = SqrtOptions.of(5, OutputLayout.FULL);
+            try (ForwardHandle h = op.forward(batch, d, n, opt, x)) {
+                float[] out = h.output();
+                assertTrue(allFinite(out));
+                for (int i = 0; i < d * d; i++) {
+                    assertEquals(0f, out[d * d + i], "output of the zero-trace sample");
+                }
+                float[] gx = op.backward(h, gaussian(rnd, batch * d * d, 1.0));
+                assertTrue(allFinite(gx));
+                for (int i = 0; i < d * n; i++) {
+                    assertEquals(0f, gx[d * n + i], "gradient of the zero-trace sample");
+                }
+                double[][] sigma0 = DoubleReference.covariance(DoubleReference.sample(x, 0, d, n));
+                assertTrue(relError(out, 0, flat(DoubleReference.sqrt(sigma0, 5))) < FORWARD_TOL);
+            }
+            float[] zero = new float[2 * 4 * 4];
+            try (ForwardHandle h = op.sqrtForward(2, 4, SqrtOptions.of(3, OutputLayout.TRIU), zero)) {
+                for (float v : h.output()) {
+                    assertEquals(0f, v);
+                }
+                for (float v : op.sqrtBackward(h, gaussian(rnd, 2 * 10, 1.0))) {
+                    assertEquals(0f, v);
+                }
+            }
+        }
+    }
+}
