@@ -1,0 +1,55 @@
+package org.isqrt4j.cpu;
+
+import org.isqrt4j.api.AbstractForwardHandle;
+import org.isqrt4j.api.SqrtOptions;
+
+/**
+ * What a {@link CpuMatrixSqrtOp} forward saves for its backward. Per sample: the 2K d x d iterates listed in
+ * the package's {@code Engine} (Y_0 = A, ..., Y_K and Z_1, ..., Z_{K-1}; none for a zero-trace sample), the
+ * trace in double, and whether A was exactly symmetric. The layer's handle adds per sample the channel means
+ * (double) and the power-of-two exponent used to scale X, and keeps a reference to the caller's x, from which
+ * the backward recomputes the centred X. Closing hands the iterate arrays back to the op for reuse.
+ *
+ * <p>Not thread-safe (see {@link org.isqrt4j.api.ForwardHandle}).
+ */
+public final class CpuHandle extends AbstractForwardHandle {
+    final CpuMatrixSqrtOp op;
+    /** Per sample 2K*d*d floats, or null for a zero-trace sample. */
+    final float[][] saved;
+    /** SQRT: tr(Sigma). LAYER: tr(Xs Xs^T) of the scaled centred X (the 1/n is applied separately). */
+    final double[] trace;
+    /** Whether sample b's A is exactly symmetric (always true for the layer). */
+    final boolean[] symmetric;
+    /** LAYER only: B*d channel means; null for SQRT. */
+    final double[] means;
+    /** LAYER only: X was scaled by 2^exponent[b] before the products; null for SQRT. */
+    final int[] exponent;
+    /** LAYER only: the caller's input. */
+    final float[] x;
+    final int xOff;
+
+    CpuHandle(CpuMatrixSqrtOp op, Stage stage, int batch, int d, int n, SqrtOptions options, float[] output,
+              int outputOffset, float[] x, int xOff) {
+        super(op, stage, batch, d, n, options, output, outputOffset);
+        this.op = op;
+        this.saved = new float[batch][];
+        this.trace = new double[batch];
+        this.symmetric = new boolean[batch];
+        boolean layer = stage == Stage.LAYER;
+        this.means = layer ? new double[batch * d] : null;
+        this.exponent = layer ? new int[batch] : null;
+        this.x = x;
+        this.xOff = xOff;
+    }
+
+    @Override
+    protected void release() {
+        for (int b = 0; b < saved.length; b++) {
+            float[] s = saved[b];
+            if (s != null) {
+                saved[b] = null;
+                op.recycle(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package org.isqrt4j.cpu;
+
+import org.isqrt4j.api.OutputLayout;
+
+/**
+ * The per-sample algorithm on top of {@link Kernels}: the coupled Newton-Schulz forward, its exact backward
+ * (general and symmetric forms) and the O(d^2) glue (mirroring, transposes, packing, double-precision inner
+ * products). All element-wise code lives here, shared by both kernel sets, so scalar and vector results differ
+ * only where {@link Kernels} would, which is nowhere. Stateless.
+ *
+ * <h2>Saved state</h2>
+ * For K iterations a sample's state is exactly 2K d x d floats, in this order:
+ * Y_0 = A, Y_1, ..., Y_K (K+1 matrices), then Z_1, ..., Z_{K-1} (K-1 matrices; Z_0 = I is implicit).
+ * Slot s starts at s*d*d: Y_k in slot k, Z_k in slot K+k.
+ */
+final class Engine {
+    /** Tile edge of the cache-blocked transposes and mirrors. */
+    private static final int TB = 32;
+
+    private Engine() {
+    }
+
+    /** @return floats of one sample's saved state, 2K d*d */
+    static int savedFloats(int d, int iterations) {
+        long v = 2L * iterations * d * d;
+        if (v > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("d=" + d + " and K=" + iterations + " need " + v
+                    + " floats of saved state per sample, more than an array holds");
+        }
+        return (int) v;
+    }
+
+    // ------------------------------------------------------------------ products
+
+    /** d x d: C = alpha A B (+ beta D); with sym the upper triangle is computed and mirrored. */
+    static void mul(Kernels kn, int d, float alpha, float[] a, int aOff, float[] b, int bOff,
+                    float beta, float[] dm, int dOff, float[] c, int cOff, boolean sym) {
+        kn.gemm(d, d, d, alpha, a, aOff, d, b, bOff, d, beta, dm, dOff, d, c, cOff, d, sym);
+        if (sym) {
+            mirrorUpper(c, cOff, d);
+        }
+    }
+
+    /** Copies the strict upper triangle onto the lower one, making the matrix exactly symmetric. */
+    static void mirrorUpper(float[] c, int off, int d) {
+        for (int ib = 0; ib < d; ib += TB) {
+            int ie = Math.min(ib + TB, d);
+            for (int jb = 0; jb <= ib; jb += TB) {
+                for (int i = ib; i < ie; i++) {
+                    int je = Math.min(jb + TB, i);
+                    for (int j = jb; j < je; j++) {
+                        c[off + i * d + j] = c[off + j * d + i];
+                    }
+                }
+            }
+        }
+    }
+
+    /** dst = src^T for d x d. */
+    static void transpose(float[] src, int sOff, float[] dst, int dOff, int d) {
+        transpose(src, sOff, d, d, dst, dOff);
+    }
+
+    /** dst (cols x rows) = src^T, src rows x cols, both dense row-major. */
+    static void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
+        for (int ib = 0; ib < rows; ib += TB) {
+            int ie = Math.min(ib + TB, rows);
+            for (int jb = 0; jb < cols; jb += TB) {
+                int je = Math.min(jb + TB, cols);
+                for (int i = ib; i < ie; i++) {
+                    for (int j = jb; j < je; j++) {
+                        dst[dOff + j * rows + i] = src[sOff + i * cols + j];
+                    }
+                }
+            }
+        }
+    }
+
+    static void addDiagonal(float[] a, int off, int d, float v) {
+        for (int i = 0; i < d; i++) {
+            a[off + i * d + i] += v;
+        }
+    }
+
+    /**
+     * out = 1.5 g - 0.5 (p + p^T); exactly symmetric when g is (the sum p_ij + p_ji is). The transpose goes
+     * first into out with the tiled copy, then one unit-stride pass that C2 can vectorise.
+     */
+    static void symCombine(float[] g, float[] p, float[] out, int d) {
+        transpose(p, 0, out, 0, d);
+        int dd = d * d;
+        for (int i = 0; i < dd; i++) {
+            out[i] = 1.5f * g[i] - 0.5f * (p[i] + out[i]);
+        }
+    }
+
+    /** out = (g + g^T) / 2. */
+    static void symmetrize(float[] g, float[] out, int d) {
+        for (int i = 0; i < d; i++) {
+            for (int j = i; j < d; j++) {
+                float v = 0.5f * (g[i * d + j] + g[j * d + i]);
+                out[i * d + j] = v;
+                out[j * d + i] = v;
+            }
+        }
+    }
+
+    /** @return whether the d x d matrix equals its transpose exactly */
+    static boolean isSymmetric(float[] a, int off, int d) {
+        for (int i = 0; i < d; i++) {
+            for (int j = i + 1; j < d; j++) {
+                if (a[off + i * d + j] != a[off + j * d + i]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ reductions in double
+
+    static double trace(float[] a, int off, int d) {
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            s += a[off + i * d + i];
+        }
+        return s;
+    }
+
+    static double dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        double s0 = 0;
+        double s1 = 0;
+        int i = 0;
+        for (; i + 1 < len; i += 2) {
+            s0 += (double) a[aOff + i] * b[bOff + i];
+            s1 += (double) a[aOff + i + 1] * b[bOff + i + 1];
+        }
+        if (i < len) {
+            s0 += (double) a[aOff + i] * b[bOff + i];
+        }
+        return s0 + s1;
+    }
+
+    // ------------------------------------------------------------------ Newton-Schulz forward
+
+    /**
+     * Runs the K iterations on a sample's saved state, whose slot 0 already holds A.
+     * T = (3I - Z Y)/2 is the product's epilogue (alpha = -1/2, then +3/2 on the diagonal); step 1 takes T
+     * from A without a product and Z_1 = T; the last step computes no Z. With sym (A exactly symmetric) every
+     * product is of commuting symmetric matrices, so only upper triangles are computed.
+     *
+     * @param t d x d scratch
+     */
+    static void forward(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
+        int dd = d * d;
+        for (int i = 0; i < dd; i++) {
+            t[i] = st[i] * -0.5f;
+        }
+        addDiagonal(t, 0, d, 1.5f);
+        mul(kn, d, 1f, st, 0, t, 0, 0f, null, 0, st, dd, sym);
+        if (iters >= 2) {
+            System.arraycopy(t, 0, st, (iters + 1) * dd, dd);
+        }
+        for (int k = 2; k <= iters; k++) {
+            int y = (k - 1) * dd;
+            int z = (iters + k - 1) * dd;
+            mul(kn, d, -0.5f, st, z, st, y, 0f, null, 0, t, 0, sym);
+            addDiagonal(t, 0, d, 1.5f);
+            mul(kn, d, 1f, st, y, t, 0, 0f, null, 0, st, k * dd, sym);
+            if (k < iters) {
+                mul(kn, d, 1f, t, 0, st, z, 0f, null, 0, st, (iters + k) * dd, sym);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ Newton-Schulz backward
+
+    /**
+     * Exact backward of {@link #forward} for any incoming gradient and any A. For a step
+     * Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives, with N = (Z Y)^T = Y^T Z^T
+     * (Y and Z are polynomials in A, so they commute):
+     * <pre>
+     *   dL/dY = 1.5 G_Y' - (G_Y' N + N G_Y' + Z^T G_Z' Z^T)/2
+     *   dL/dZ = 1.5 G_Z' - (N G_Z' + G_Z' N + Y^T G_Y' Y^T)/2
+     * </pre>
+     * (DESIGN.md's formulas when Y, Z are symmetric); the last step has G_Z' = 0 and the first (Z = I)
+     * gives dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 9 products per middle step, 5 for the last,
+     * 2 for the first; with sym the transposes vanish and N is computed as a triangle.
+     *
+     * @param g  dL/dY_K, d x d; must be {@code ws.m0}; overwritten
+     * @return the workspace buffer holding dL/dA
+     */
+    static float[] backward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
+        int dd = d * d;
+        float[] gy = g;
+        float[] gz = ws.m1;
+        float[] ny = ws.m2;
+        float[] nz = ws.m3;
+        float[] nm = ws.m4;
+        float[] w = ws.m5;
+        float[] yt = ws.m6;
+        float[] zt = ws.m7;
+        boolean hasGz = false;
+        for (int k = iters; k >= 2; k--) {
+            float[] ya = st;
+            float[] za = st;
+            int yo = (k - 1) * dd;
+            int zo = (iters + k - 1) * dd;
+            if (!sym) {
+                transpose(st, yo, yt, 0, d);
+                transpose(st, zo, zt, 0, d);
+                ya = yt;
+                za = zt;
+                yo = 0;
+                zo = 0;
+            }
+            mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
+            mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
+            mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
+            if (hasGz) {
+                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+                mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
+            }
+            mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
+            if (hasGz) {
+                mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
+                mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
+                mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
+            } else {
+                mul(kn, d, -0.5f, ya, yo, w, 0, 0f, null, 0, nz, 0, false);
+            }
+            float[] s = gy;
+            gy = ny;
+            ny = s;
+            s = gz;
+            gz = nz;
+            nz = s;
+            hasGz = true;
+        }
+        float[] aa = st;
+        if (!sym) {
+            transpose(st, 0, yt, 0, d);
+            aa = yt;
+        }
+        mul(kn, d, -0.5f, gy, 0, aa, 0, 1.5f, gy, 0, ny, 0, false);
+        mul(kn, d, -0.5f, aa, 0, gy, 0, 1f, ny, 0, ny, 0, false);
+        if (hasGz) {
+            for (int i = 0; i < dd; i++) {
+                ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+            }
+        }
+        return ny;
+    }
+
+    /**
+     * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric:
+     * N G_Y' = (G_Y' N)^T, and Z G_Z' Z, Y G_Y' Y are symmetric. Per middle step 4 full products and 3
+     * triangles instead of 9 full products. Used by the layer, whose dL/dX only sees sym(dL/dSigma), and
+     * sym(dL/dSigma) is what the backward of sym(dL/dC) gives (the map commutes with transposition).
+     *
+     * @param g  symmetric dL/dY_K; must be {@code ws.m0}; overwritten
+     * @return the workspace buffer holding dL/dA (symmetric)
+     */
+    static float[] backwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws, float[] g) {
+        int dd = d * d;
+        float[] gy = g;
+        float[] gz = ws.m1;
+        float[] ny = ws.m2;
+        float[] nz = ws.m3;
+        float[] nm = ws.m4;
+        float[] w = ws.m5;
+        float[] p = ws.m6;
+        boolean hasGz = false;
+        for (int k = iters; k >= 2; k--) {
+            int yo = (k - 1) * dd;
+            int zo = (iters + k - 1) * dd;
+            mul(kn, d, 1f, st, yo, st, zo, 0f, null, 0, nm, 0, true);
+            mul(kn, d, 1f, gy, 0, nm, 0, 0f, null, 0, p, 0, false);
+            symCombine(gy, p, ny, d);
+            if (hasGz) {
+                mul(kn, d, 1f, gz, 0, st, zo, 0f, null, 0, w, 0, false);
+                mul(kn, d, -0.5f, st, zo, w, 0, 1f, ny, 0, ny, 0, true);
+            }
+            mul(kn, d, 1f, gy, 0, st, yo, 0f, null, 0, w, 0, false);
+            if (hasGz) {
+                mul(kn, d, 1f, gz, 0, nm, 0, 0f, null, 0, p, 0, false);
+                symCombine(gz, p, nz, d);
+                mul(kn, d, -0.5f, st, yo, w, 0, 1f, nz, 0, nz, 0, true);
+            } else {
+                mul(kn, d, -0.5f, st, yo, w, 0, 0f, null, 0, nz, 0, true);
+            }
+            float[] s = gy;
+            gy = ny;
+            ny = s;
+            s = gz;
+            gz = nz;
+            nz = s;
+            hasGz = true;
+        }
+        mul(kn, d, 1f, gy, 0, st, 0, 0f, null, 0, p, 0, false);
+        symCombine(gy, p, ny, d);
+        if (hasGz) {
+            for (int i = 0; i < dd; i++) {
+                ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+            }
+        }
+        return ny;
+    }
+
+    // ------------------------------------------------------------------ output layouts
+
+    /** out = scale * Y, full or packed upper triangle. */
+    static void writeOutput(float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out, int outOff) {
+        if (layout == OutputLayout.FULL) {
+            int dd = d * d;
+            for (int i = 0; i < dd; i++) {
+                out[outOff + i] = (float) (scale * y[yOff + i]);
+            }
+        } else {
+            int o = outOff;
+            for (int i = 0; i < d; i++) {
+                int r = yOff + i * d;
+                for (int j = i; j < d; j++) {
+                    out[o++] = (float) (scale * y[r + j]);
+                }
+            }
+        }
+    }
+
+    /** Reads one sample's dL/dC into a full d x d matrix; a packed gradient fills the upper triangle only. */
+    static void readGradient(float[] src, int off, int d, OutputLayout layout, float[] g) {
+        int dd = d * d;
+        if (layout == OutputLayout.FULL) {
+            System.arraycopy(src, off, g, 0, dd);
+        } else {
+            java.util.Arrays.fill(g, 0, dd, 0f);
+            int o = off;
+            for (int i = 0; i < d; i++) {
+                for (int j = i; j < d; j++) {
+                    g[i * d + j] = src[o++];
+                }
+            }
+        }
+    }
+}
