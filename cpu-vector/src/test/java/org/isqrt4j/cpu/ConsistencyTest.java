@@ -14,7 +14,7 @@ import java.util.concurrent.Future;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Vector against scalar, threads against one thread, handle lifecycle, sharing, and rejected input. */
@@ -26,9 +26,11 @@ class ConsistencyTest {
         }
     }
 
+    // Excluded from the scalar-path execution by its tag: where it runs, the vector path must exist.
     @Test
+    @Tag("needs-vector")
     void vectorMatchesScalar() {
-        Assumptions.assumeTrue(CpuMatrixSqrtOp.vectorAvailable(), "vector kernels not available on this JVM");
+        assertTrue(CpuMatrixSqrtOp.vectorAvailable(), "vector kernels not available on this JVM");
         SplittableRandom r = new SplittableRandom(41);
         for (int d : new int[] {7, 16, 37, 70, 300}) {
             int n = d > 100 ? 270 : 29; // d = 300: k blocking in the vector products and a 12-column tail

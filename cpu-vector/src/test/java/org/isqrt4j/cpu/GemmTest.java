@@ -2,13 +2,14 @@ package org.isqrt4j.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -169,10 +170,13 @@ class GemmTest {
         }
     }
 
+    // Runs only in the execution with jdk.incubator.vector (the scalar-path execution excludes the tag), so a
+    // missing vector path here is a failure, not a skip.
     @Test
+    @Tag("needs-vector")
     void vectorAndScalarAgreeBitForBit() {
         Kernels v = VectorSupport.vectorKernels();
-        Assumptions.assumeTrue(v != null, "vector kernels not available on this JVM");
+        assertNotNull(v, "vector kernels not available on this JVM");
         SplittableRandom r = new SplittableRandom(5);
         for (int s : SIZES) {
             int k = s == 129 ? 700 : s + 2;
