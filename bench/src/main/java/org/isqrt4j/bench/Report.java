@@ -1,0 +1,933 @@
+package org.isqrt4j.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * The benchmark report: runs the FMA peak calibration, the layer benchmarks and the GEMM micro-benchmarks through
+ * JMH's Runner API with the chosen profile, then prints markdown tables and writes {@code latest.json},
+ * {@code latest.md} and {@code latest.png} to the output folder. Entry point of {@code bench/run.sh}.
+ *
+ * <p>Profiles: {@code smoke} (tiny shape, one short iteration, every contender exercised and checked: for CI),
+ * {@code quick} (W1-W3, in-process, short iterations: a few minutes on two cores), {@code full} (W1-W4, two forks,
+ * proper warm-up and measurement: for the published numbers, on a quiet machine).
+ */
+public final class Report {
+    private static final String USAGE = String.join("\n",
+            "usage: bench/run.sh [--profile quick|full|smoke] [options]",
+            "  --profile P        quick (default), full or smoke",
+            "  --threads N        pool size of the CPU contenders (default: available processors)",
+            "  --out DIR          where latest.json, latest.md and latest.png go (default: bench/results)",
+            "  --work DIR         scratch folder: check outcomes, reference cache, JMH log (default: bench/target/bench-work)",
+            "  --workloads a,b    subset of imagenet, small, finegrained, wide, tiny",
+            "  --backends a,b     subset of cpu-vector, cpu-scalar, opencl, isqrt-openblas, eig-ejml (and variants)",
+            "  --variants         also run eig-ejml-f32/-f64 and isqrt-openblas-batch/-blas-threads, and compare them",
+            "  --batch N|issue    override every workload's batch size (issue: the issue's B, also in quick)",
+            "  --no-gemm          skip the GEMM table",
+            "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
+            "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
+
+    /** JMH settings and workloads of a profile. */
+    static final class Plan {
+        String profile = "quick";
+        List<Workload> workloads = List.of(Workload.IMAGENET, Workload.SMALL, Workload.FINEGRAINED);
+        Map<Workload, Integer> batch = new LinkedHashMap<>();
+        int forks;
+        int warmup = 1;
+        int iterations = 2;
+        int timeMs = 400;
+        int gemmWarmup = 1;
+        int gemmIterations = 1;
+        int gemmTimeMs = 250;
+        List<Integer> gemmSizes = List.of(64, 128, 256, 512, 1024);
+        int threads = Runtime.getRuntime().availableProcessors();
+        List<String> backends = new ArrayList<>(Backends.DEFAULT_LAYER);
+        boolean variants;
+        boolean gemm = true;
+        Path out = Paths.get("bench", "results");
+        Path work = Paths.get("bench", "target", "bench-work");
+
+        static Plan of(String profile) {
+            Plan p = new Plan();
+            p.profile = profile;
+            switch (profile) {
+                case "smoke":
+                    p.workloads = List.of(Workload.TINY);
+                    p.forks = 0;
+                    p.warmup = 0;
+                    p.iterations = 1;
+                    p.timeMs = 100;
+                    p.gemmWarmup = 0;
+                    p.gemmIterations = 1;
+                    p.gemmTimeMs = 100;
+                    p.gemmSizes = List.of(32, 64);
+                    p.out = Paths.get("bench", "results", "tmp");
+                    break;
+                case "quick":
+                    // In-process (no fork start-up per cell) and short: the whole run, build included, has to fit
+                    // in four minutes on two shared cores. Batches are cut where one batch would outlast an
+                    // iteration many times over; samples/s is per sample, so the cells stay comparable.
+                    p.forks = 0;
+                    p.batch.put(Workload.IMAGENET, 8);
+                    p.batch.put(Workload.SMALL, 32);
+                    break;
+                case "full":
+                    p.workloads = List.of(Workload.IMAGENET, Workload.SMALL, Workload.FINEGRAINED, Workload.WIDE);
+                    p.forks = 2;
+                    p.warmup = 3;
+                    p.iterations = 5;
+                    p.timeMs = 2000;
+                    p.gemmWarmup = 3;
+                    p.gemmIterations = 5;
+                    p.gemmTimeMs = 1000;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown profile '" + profile + "' (quick, full, smoke)");
+            }
+            return p;
+        }
+
+        int batchOf(Workload w) {
+            return batch.getOrDefault(w, w.batch());
+        }
+    }
+
+    private final Plan plan;
+    private final PrintStream out;
+    private final PrintStream log;
+
+    Report(Plan plan, PrintStream out, PrintStream log) {
+        this.plan = plan;
+        this.out = out;
+        this.log = log;
+    }
+
+    /**
+     * @param args see {@code --help}
+     * @throws Exception if the run cannot be set up; a failed check makes the exit status 1
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--choices")) {
+            BaselineChoice.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        Plan plan;
+        try {
+            plan = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (plan == null) {
+            System.out.println(USAGE);
+            return;
+        }
+        boolean ok = new Report(plan, System.out, System.err).run();
+        System.exit(ok ? 0 : 1);
+    }
+
+    static Plan parse(String[] args) {
+        String profile = "quick";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--profile") && i + 1 < args.length) {
+                profile = args[i + 1];
+            } else if (args[i].startsWith("--profile=")) {
+                profile = args[i].substring("--profile=".length());
+            }
+        }
+        Plan p = Plan.of(profile);
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                v = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "--help":
+                case "-h":
+                    return null;
+                case "--variants":
+                    p.variants = true;
+                    continue;
+                case "--no-gemm":
+                    p.gemm = false;
+                    continue;
+                default:
+                    break;
+            }
+            if (v == null) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("missing value for " + a);
+                }
+                v = args[++i];
+            }
+            switch (a) {
+                case "--profile":
+                    break;
+                case "--threads":
+                    p.threads = positive(a, v);
+                    break;
+                case "--out":
+                    p.out = Paths.get(v);
+                    break;
+                case "--work":
+                    p.work = Paths.get(v);
+                    break;
+                case "--workloads":
+                    List<Workload> ws = new ArrayList<>();
+                    for (String s : v.split(",")) {
+                        ws.add(Workload.byId(s));
+                    }
+                    p.workloads = ws;
+                    break;
+                case "--backends":
+                    p.backends = new ArrayList<>(Arrays.asList(v.split(",")));
+                    break;
+                case "--batch":
+                    if (v.equals("issue")) {
+                        p.batch.clear();
+                        break;
+                    }
+                    int b = positive(a, v);
+                    for (Workload w : Workload.values()) {
+                        p.batch.put(w, b);
+                    }
+                    break;
+                case "--forks":
+                    p.forks = Integer.parseInt(v);
+                    break;
+                case "--warmup":
+                    p.warmup = Integer.parseInt(v);
+                    p.gemmWarmup = p.warmup;
+                    break;
+                case "--iterations":
+                    p.iterations = positive(a, v);
+                    p.gemmIterations = p.iterations;
+                    break;
+                case "--time-ms":
+                    p.timeMs = positive(a, v);
+                    p.gemmTimeMs = p.timeMs;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (p.variants) {
+            for (String id : Backends.VARIANTS) {
+                if (!p.backends.contains(id)) {
+                    p.backends.add(id);
+                }
+            }
+        }
+        return p;
+    }
+
+    private static int positive(String name, String v) {
+        int x;
+        try {
+            x = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " needs a positive integer, got '" + v + "'");
+        }
+        if (x < 1) {
+            throw new IllegalArgumentException(name + " needs a positive integer, got " + x);
+        }
+        return x;
+    }
+
+    // =============================================================================================== run
+
+    /** One row of the layer table. */
+    static final class LayerRow {
+        String backend;
+        Workload workload;
+        int batch;
+        String mode;
+        Double samplesPerS;
+        Double samplesErr;
+        Double gflops;
+        Double fraction;
+        Double errorPct;
+        Double vsOpenBlas;
+        Double vsEig;
+        String status = "ok";
+        String description;
+    }
+
+    /** One row of the GEMM table. */
+    static final class GemmRow {
+        String backend;
+        int d;
+        String threads;
+        Double gflops;
+        Double fraction;
+        Double errorPct;
+        String status = "ok";
+        String description;
+    }
+
+    boolean run() throws IOException, RunnerException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(plan.work);
+        deleteRecursively(plan.work.resolve("checks"));
+        System.setProperty(Checks.WORK_PROPERTY, plan.work.toAbsolutePath().toString());
+        Path jmhLog = plan.work.resolve("jmh-" + plan.profile + ".log");
+        Files.deleteIfExists(jmhLog);
+
+        note("probing OpenCL in its own JVM%s", plan.gemm ? " (device, GEMM kernel)" : "");
+        Map<String, String> probe = probeOpenCl();
+        Map<String, Object> env = environment(probe);
+        Map<String, String> unavailable = new LinkedHashMap<>();
+        List<String> runnable = new ArrayList<>();
+        for (String id : plan.backends) {
+            String why = id.equals("opencl") ? probe.get("unavailable") : Backends.unavailableReason(id);
+            if (why == null) {
+                runnable.add(id);
+            } else {
+                unavailable.put(id, why);
+            }
+        }
+        note("profile %s, %d thread(s); contenders %s%s", plan.profile, plan.threads, runnable,
+                unavailable.isEmpty() ? "" : "; n/a " + unavailable.keySet());
+
+        // ---- peak
+        note("FMA peak calibration (1 and %d threads)", plan.threads);
+        List<Integer> peakThreads = plan.threads == 1 ? List.of(1) : List.of(1, plan.threads);
+        Map<String, String[]> pp = new LinkedHashMap<>();
+        pp.put("threads", strings(peakThreads));
+        // Always warmed up, even in smoke: an interpreted loop would make every fraction of peak absurd.
+        Collection<RunResult> peakRes = jmh(PeakBenchmark.class, pp, Math.max(2, plan.gemmWarmup),
+                Math.max(1, plan.gemmIterations), Math.max(200, plan.gemmTimeMs), Math.min(plan.forks, 1), jmhLog);
+        Map<Integer, Double> peak = new LinkedHashMap<>();
+        for (RunResult r : peakRes) {
+            int t = Integer.parseInt(r.getParams().getParam("threads"));
+            Double flops = flopsOf(Checks.outcome(plan.work, PeakBenchmark.key(t)));
+            if (flops != null) {
+                peak.put(t, r.getPrimaryResult().getScore() * flops / 1e9);
+            }
+        }
+        Double peak1 = peak.get(1);
+        Double peakAll = peak.get(plan.threads);
+        env.put("peak_gflops_per_core", peak1);
+        env.put("peak_gflops_all_threads", peakAll);
+
+        // ---- layer
+        List<String> modes = List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD);
+        List<LayerRow> layer = new ArrayList<>();
+        boolean allOk = true;
+        if (!runnable.isEmpty()) {
+            note("layer benchmarks: %d workload(s) x %d modes x %d contenders", plan.workloads.size(), modes.size(),
+                    runnable.size());
+        }
+        Map<String, RunResult> byKey = new LinkedHashMap<>();
+        for (Workload w : plan.workloads) {
+            if (runnable.isEmpty()) {
+                break;
+            }
+            // OpenCL always runs in forked JVMs (see OpenClProbe); the others as the profile says.
+            List<String> inProcess = new ArrayList<>(runnable);
+            List<String> forked = new ArrayList<>();
+            if (inProcess.remove("opencl")) {
+                forked.add("opencl");
+            }
+            for (List<String> group : List.of(inProcess, forked)) {
+                if (group.isEmpty()) {
+                    continue;
+                }
+                Map<String, String[]> lp = new LinkedHashMap<>();
+                lp.put("backend", group.toArray(new String[0]));
+                lp.put("workload", new String[] {w.id()});
+                lp.put("mode", modes.toArray(new String[0]));
+                lp.put("threads", new String[] {Integer.toString(plan.threads)});
+                lp.put("batch", new String[] {Integer.toString(plan.batchOf(w))});
+                int forks = group == forked ? Math.max(1, plan.forks) : plan.forks;
+                for (RunResult r : jmh(LayerBenchmark.class, lp, plan.warmup, plan.iterations, plan.timeMs, forks, jmhLog)) {
+                    byKey.put(r.getParams().getParam("backend") + "|" + w.id() + "|" + r.getParams().getParam("mode"), r);
+                }
+            }
+            note("  %s done (%.0f s so far)", w.id(), (System.nanoTime() - t0) / 1e9);
+        }
+        for (Workload w : plan.workloads) {
+            int b = plan.batchOf(w);
+            for (String mode : modes) {
+                for (String id : plan.backends) {
+                    LayerRow row = new LayerRow();
+                    row.backend = id;
+                    row.workload = w;
+                    row.batch = b;
+                    row.mode = mode;
+                    if (unavailable.containsKey(id)) {
+                        row.status = "n/a: " + unavailable.get(id);
+                        layer.add(row);
+                        continue;
+                    }
+                    String outcome = Checks.outcome(plan.work, LayerBenchmark.key(id, w.id(), mode, plan.threads, b));
+                    RunResult r = byKey.get(id + "|" + w.id() + "|" + mode);
+                    if (outcome != null && outcome.startsWith("ok ")) {
+                        String[] parts = outcome.split(" ", 3);
+                        row.errorPct = Double.parseDouble(parts[1]);
+                        row.description = parts.length > 2 ? parts[2] : null;
+                    }
+                    if (r == null || outcome == null || !outcome.startsWith("ok ")) {
+                        row.status = "FAILED: " + (outcome == null ? "no result (see " + jmhLog + ")" : outcome);
+                        allOk = false;
+                        layer.add(row);
+                        continue;
+                    }
+                    double ops = r.getPrimaryResult().getScore();
+                    double opsErr = r.getPrimaryResult().getScoreError();
+                    row.samplesPerS = ops * b;
+                    row.samplesErr = Double.isFinite(opsErr) ? opsErr * b : null;
+                    row.gflops = row.samplesPerS * Flops.perSample(w.d(), w.n(), w.iterations(),
+                            mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
+                    boolean gpu = id.equals("opencl") && Boolean.TRUE.equals(env.get("opencl_is_gpu"));
+                    row.fraction = peakAll == null || gpu ? null : row.gflops / peakAll;
+                    layer.add(row);
+                }
+            }
+        }
+        for (LayerRow row : layer) {
+            row.vsOpenBlas = ratio(row, layer, Backends.OPENBLAS);
+            row.vsEig = ratio(row, layer, Backends.EIG);
+        }
+
+        // ---- GEMM
+        List<GemmRow> gemm = new ArrayList<>();
+        if (plan.gemm) {
+            allOk &= gemmRows(gemm, peak, peakAll, env, probe, jmhLog);
+        }
+
+        // ---- output
+        env.put("elapsed_s", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
+        Files.createDirectories(plan.out);
+        Path json = plan.out.resolve("latest.json");
+        Path md = plan.out.resolve("latest.md");
+        Path png = plan.out.resolve("latest.png");
+        Files.write(json, Json.write(toJson(env, layer, gemm)).getBytes(StandardCharsets.UTF_8));
+        String text = markdown(env, layer, gemm);
+        Files.write(md, text.getBytes(StandardCharsets.UTF_8));
+        String chartNote;
+        try {
+            chart(png, layer);
+            chartNote = png.toString();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            chartNote = "not written: " + e;
+        }
+        out.print(text);
+        out.println();
+        out.println("JSON:  " + json);
+        out.println("Table: " + md);
+        out.println("Chart: " + chartNote);
+        out.println("JMH log: " + jmhLog);
+        if (!allOk) {
+            out.println("Some benchmarks FAILED their check or did not run (see the status column).");
+        }
+        return allOk;
+    }
+
+    private boolean gemmRows(List<GemmRow> gemm, Map<Integer, Double> peak, Double peakAll, Map<String, Object> env,
+                             Map<String, String> probe, Path jmhLog) throws RunnerException {
+        boolean ok = true;
+        List<Integer> threads = plan.threads == 1 ? List.of(1) : List.of(1, plan.threads);
+        List<String> jmhBackends = new ArrayList<>();
+        String cpuWhy = GemmBenchmark.cpuGemmUnavailableReason();
+        if (cpuWhy == null) {
+            jmhBackends.add("cpu-vector");
+        }
+        String blasWhy = OpenBlas.unavailableReason();
+        if (blasWhy == null) {
+            jmhBackends.add("openblas");
+        }
+        Map<String, RunResult> res = new LinkedHashMap<>();
+        if (!jmhBackends.isEmpty()) {
+            note("GEMM micro-benchmarks: %s x d %s x threads %s", jmhBackends, plan.gemmSizes, threads);
+            Map<String, String[]> gp = new LinkedHashMap<>();
+            gp.put("backend", jmhBackends.toArray(new String[0]));
+            gp.put("d", strings(plan.gemmSizes));
+            gp.put("threads", strings(threads));
+            for (RunResult r : jmh(GemmBenchmark.class, gp, plan.gemmWarmup, plan.gemmIterations, plan.gemmTimeMs,
+                    Math.min(plan.forks, 1), jmhLog)) {
+                res.put(GemmBenchmark.key(r.getParams().getParam("backend"), Integer.parseInt(r.getParams().getParam("d")),
+                        Integer.parseInt(r.getParams().getParam("threads"))), r);
+            }
+        }
+        for (String backend : List.of("cpu-vector", "openblas")) {
+            for (int d : plan.gemmSizes) {
+                for (int t : threads) {
+                    GemmRow row = new GemmRow();
+                    row.backend = backend;
+                    row.d = d;
+                    row.threads = Integer.toString(t);
+                    String why = backend.equals("cpu-vector") ? cpuWhy : blasWhy;
+                    if (why != null) {
+                        row.status = "n/a: " + why;
+                        gemm.add(row);
+                        continue;
+                    }
+                    String key = GemmBenchmark.key(backend, d, t);
+                    String outcome = Checks.outcome(plan.work, key);
+                    RunResult r = res.get(key);
+                    Double flops = flopsOf(outcome);
+                    if (r == null || flops == null) {
+                        row.status = "FAILED: " + (outcome == null ? "no result (see " + jmhLog + ")" : outcome);
+                        ok = false;
+                        gemm.add(row);
+                        continue;
+                    }
+                    String[] parts = outcome.split(" ", 4);
+                    row.errorPct = Double.parseDouble(parts[1]);
+                    row.description = parts.length > 3 ? parts[3] : null;
+                    row.gflops = r.getPrimaryResult().getScore() * flops / 1e9;
+                    Double pk = peak.get(t);
+                    row.fraction = pk == null ? null : row.gflops / pk;
+                    gemm.add(row);
+                }
+            }
+        }
+        openClGemm(gemm, peakAll, env, probe);
+        return ok;
+    }
+
+    /**
+     * The OpenCL GEMM rows, from {@link OpenClProbe}: the back-end's own {@code gemmBenchmark(d, batch, reps)},
+     * timed by OpenCL profiling events (kernel time only, transfers excluded), one product per launch. The device
+     * decides its parallelism, so there is one row per size.
+     */
+    private void openClGemm(List<GemmRow> gemm, Double peakAll, Map<String, Object> env, Map<String, String> probe) {
+        String why = probe.get("unavailable");
+        if (why == null) {
+            why = probe.get("gemm");
+        }
+        boolean gpu = Boolean.TRUE.equals(env.get("opencl_is_gpu"));
+        for (int d : plan.gemmSizes) {
+            GemmRow row = new GemmRow();
+            row.backend = "opencl";
+            row.d = d;
+            row.threads = "device";
+            String v = probe.get("gemm." + d);
+            if (why != null) {
+                row.status = "n/a: " + why;
+            } else if (v == null) {
+                row.status = "FAILED: no result from the OpenCL probe";
+            } else if (v.startsWith("FAILED")) {
+                row.status = v;
+            } else {
+                String[] parts = v.split(" ");
+                row.gflops = Double.parseDouble(parts[0]);
+                row.fraction = peakAll == null || gpu ? null : row.gflops / peakAll;
+                row.description = "best of " + parts[1] + " x " + parts[2] + " launches, kernel time from profiling events";
+            }
+            gemm.add(row);
+        }
+    }
+
+    /**
+     * Runs {@link OpenClProbe} in a child JVM with this JVM's class path and the runner's options.
+     *
+     * @return its key=value lines; "unavailable" says why OpenCL cannot be used (also when the child dies)
+     */
+    private Map<String, String> probeOpenCl() {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!plan.backends.contains("opencl") && !plan.gemm) {
+            out.put("unavailable", "not requested");
+            return out;
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(OpenClProbe.class.getName());
+        cmd.add(plan.gemm ? joinInts(plan.gemmSizes) : "");
+        cmd.add(Integer.toString(plan.gemmTimeMs));
+        cmd.add(Integer.toString(Math.max(1, plan.gemmIterations)));
+        try {
+            Path log = plan.work.resolve("opencl-probe.log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                out.put("unavailable", "the OpenCL probe did not finish in 10 minutes");
+                return out;
+            }
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && !line.startsWith(" ") && !line.startsWith("WARNING")) {
+                    out.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+            if (p.exitValue() != 0 && !out.containsKey("unavailable")) {
+                out.put(out.containsKey("device") ? "gemm" : "unavailable",
+                        "the OpenCL probe JVM exited with status " + p.exitValue() + " (see " + log + ")");
+            }
+        } catch (IOException e) {
+            out.put("unavailable", "cannot start the OpenCL probe: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.put("unavailable", "interrupted");
+        }
+        return out;
+    }
+
+    private static String joinInts(List<Integer> xs) {
+        StringBuilder sb = new StringBuilder();
+        for (int x : xs) {
+            sb.append(sb.length() == 0 ? "" : ",").append(x);
+        }
+        return sb.toString();
+    }
+
+    private static Double ratio(LayerRow row, List<LayerRow> all, String base) {
+        if (row.samplesPerS == null) {
+            return null;
+        }
+        for (LayerRow o : all) {
+            if (o.backend.equals(base) && o.workload == row.workload && o.mode.equals(row.mode) && o.samplesPerS != null) {
+                return row.samplesPerS / o.samplesPerS;
+            }
+        }
+        return null;
+    }
+
+    private Collection<RunResult> jmh(Class<?> bench, Map<String, String[]> params, int warmup, int iterations,
+                                      int timeMs, int forks, Path jmhLog) throws RunnerException {
+        ChainedOptionsBuilder ob = new OptionsBuilder()
+                .include("^" + Pattern.quote(bench.getName() + ".") + ".*")
+                .mode(Mode.Throughput)
+                .timeUnit(TimeUnit.SECONDS)
+                .forks(forks)
+                .warmupIterations(warmup)
+                .warmupTime(TimeValue.milliseconds(timeMs))
+                .measurementIterations(iterations)
+                .measurementTime(TimeValue.milliseconds(timeMs))
+                .timeout(TimeValue.minutes(10))
+                .shouldFailOnError(false)
+                .verbosity(VerboseMode.NORMAL)
+                .output(jmhLog.toString())
+                .jvmArgsAppend("--add-modules=jdk.incubator.vector", "-Djava.awt.headless=true",
+                        "-D" + Checks.WORK_PROPERTY + "=" + plan.work.toAbsolutePath());
+        for (Map.Entry<String, String[]> e : params.entrySet()) {
+            ob.param(e.getKey(), e.getValue());
+        }
+        // JMH's output option truncates the file: keep one log per run by appending the previous content.
+        byte[] before = readOr(jmhLog);
+        Collection<RunResult> r = new Runner(ob.build()).run();
+        byte[] now = readOr(jmhLog);
+        try {
+            Files.write(jmhLog, concat(before, now));
+        } catch (IOException e) {
+            // the log is a convenience
+        }
+        return r;
+    }
+
+    private static byte[] readOr(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private static Double flopsOf(String outcome) {
+        if (outcome == null || !outcome.startsWith("ok ")) {
+            return null;
+        }
+        for (String part : outcome.split(" ")) {
+            if (part.startsWith("flops=")) {
+                return Double.parseDouble(part.substring("flops=".length()));
+            }
+        }
+        return null;
+    }
+
+    private static String[] strings(List<Integer> xs) {
+        String[] s = new String[xs.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Integer.toString(xs.get(i));
+        }
+        return s;
+    }
+
+    private void note(String fmt, Object... args) {
+        log.println("[bench] " + String.format(Locale.ROOT, fmt, args));
+        log.flush();
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            List<Path> all = new ArrayList<>();
+            s.forEach(all::add);
+            for (int i = all.size() - 1; i >= 0; i--) {
+                Files.deleteIfExists(all.get(i));
+            }
+        }
+    }
+
+    // =============================================================================================== environment
+
+    private Map<String, Object> environment(Map<String, String> probe) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (" + System.getProperty("java.vendor") + ")");
+        env.put("cpu", cpuModel());
+        env.put("cores", Runtime.getRuntime().availableProcessors());
+        env.put("threads", plan.threads);
+        env.put("vector_bits", vectorBits());
+        String clWhy = probe.get("unavailable");
+        env.put("opencl_device", clWhy == null ? probe.get("device") : "n/a: " + clWhy);
+        String gpu = probe.get("gpu");
+        env.put("opencl_is_gpu", gpu == null || gpu.equals("unknown") ? null : (Object) Boolean.valueOf(gpu));
+        String preload = System.getenv("LD_PRELOAD");
+        env.put("signal_chaining", preload != null && preload.contains("libjsig"));
+        env.put("peak_gflops_per_core", null);
+        env.put("peak_gflops_all_threads", null);
+        env.put("profile", plan.profile);
+        env.put("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        env.put("openblas", OpenBlas.unavailableReason() == null ? OpenBlas.version() : "n/a");
+        env.put("eig_ejml_precision", EigEjmlLayer.DEFAULT == EigEjmlLayer.Precision.F32 ? "float32" : "float64");
+        env.put("isqrt_openblas_parallelism", OpenBlasIsqrt.DEFAULT == OpenBlasIsqrt.Parallelism.BATCH
+                ? "batch-parallel, 1 BLAS thread" : "OpenBLAS threads, samples in sequence");
+        Map<String, Object> jmh = new LinkedHashMap<>();
+        jmh.put("forks", plan.forks);
+        jmh.put("warmup_iterations", plan.warmup);
+        jmh.put("measurement_iterations", plan.iterations);
+        jmh.put("iteration_ms", plan.timeMs);
+        jmh.put("mode", "throughput");
+        env.put("jmh", jmh);
+        return env;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+
+    static Integer vectorBits() {
+        try {
+            return PeakBenchmark.lanes() * 32;
+        } catch (LinkageError e) {
+            return null;
+        }
+    }
+
+    // =============================================================================================== output
+
+    private Map<String, Object> toJson(Map<String, Object> env, List<LayerRow> layer, List<GemmRow> gemm) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("env", env);
+        List<Object> l = new ArrayList<>();
+        for (LayerRow r : layer) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("backend", r.backend);
+            m.put("workload", r.workload.id());
+            m.put("batch", r.batch);
+            m.put("d", r.workload.d());
+            m.put("n", r.workload.n());
+            m.put("iterations", r.workload.iterations());
+            m.put("mode", r.mode);
+            m.put("samples_per_s", r.samplesPerS);
+            m.put("samples_per_s_error", r.samplesErr);
+            m.put("gflops", r.gflops);
+            m.put("fraction_of_peak", r.fraction);
+            m.put("speedup_vs_isqrt_openblas", r.vsOpenBlas);
+            m.put("speedup_vs_eig_ejml", r.vsEig);
+            m.put("error_pct", r.errorPct);
+            m.put("status", r.status);
+            m.put("description", r.description);
+            l.add(m);
+        }
+        root.put("layer", l);
+        List<Object> g = new ArrayList<>();
+        for (GemmRow r : gemm) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("backend", r.backend);
+            m.put("d", r.d);
+            m.put("threads", r.threads.equals("device") ? r.threads : (Object) Integer.valueOf(r.threads));
+            m.put("gflops", r.gflops);
+            m.put("fraction_of_peak", r.fraction);
+            m.put("error_pct", r.errorPct);
+            m.put("status", r.status);
+            m.put("description", r.description);
+            g.add(m);
+        }
+        root.put("gemm", g);
+        return root;
+    }
+
+    private String markdown(Map<String, Object> env, List<LayerRow> layer, List<GemmRow> gemm) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# isqrt4j benchmark report (profile ").append(plan.profile).append(")\n\n");
+        sb.append("- JDK: ").append(env.get("jdk")).append('\n');
+        sb.append("- CPU: ").append(env.get("cpu")).append(", ").append(env.get("cores")).append(" cores available; ")
+                .append("threads: ").append(plan.threads).append('\n');
+        sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits")).append('\n');
+        sb.append("- OpenCL device: ").append(env.get("opencl_device")).append('\n');
+        sb.append("- FMA peak (measured in this run): ").append(fmt(env.get("peak_gflops_per_core"))).append(" GFLOP/s on 1 thread, ")
+                .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads\n");
+        sb.append("- Baselines: eig-ejml in ").append(env.get("eig_ejml_precision")).append("; isqrt-openblas ")
+                .append(env.get("openblas")).append(", ").append(env.get("isqrt_openblas_parallelism")).append('\n');
+        sb.append(String.format(Locale.ROOT, "- JMH: %d fork(s), %d warm-up + %d measurement iteration(s) of %d ms, throughput%n",
+                plan.forks, plan.warmup, plan.iterations, plan.timeMs));
+        if (!plan.batch.isEmpty()) {
+            sb.append("- Batch sizes of this profile: ");
+            List<String> bs = new ArrayList<>();
+            for (Workload w : plan.workloads) {
+                bs.add(w.id() + " " + plan.batchOf(w) + (plan.batchOf(w) != w.batch() ? " (issue: " + w.batch() + ")" : ""));
+            }
+            sb.append(String.join(", ", bs)).append('\n');
+        }
+        sb.append("- GFLOP/s is effective: the straightforward scheme's count (covariance 2d^2n each way, 2d^3 per product, "
+                + "3K-3 products forward, 10K-12 backward) for every contender; % of peak against the all-thread FMA peak.\n\n");
+        sb.append("## Layer\n\n");
+        sb.append("| workload | B | d | n | K | mode | back-end | samples/s | GFLOP/s | % of peak | vs isqrt-openblas | vs eig-ejml | error % |\n");
+        sb.append("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (LayerRow r : layer) {
+            Workload w = r.workload;
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | ", w.id(), r.batch, w.d(), w.n(),
+                    w.iterations(), r.mode, r.backend));
+            if (r.samplesPerS == null) {
+                sb.append(r.status.replace("|", "/")).append(" | | | | | | |\n");
+                continue;
+            }
+            sb.append(sig(r.samplesPerS)).append(r.samplesErr == null ? "" : " ± " + sig(r.samplesErr)).append(" | ")
+                    .append(sig(r.gflops)).append(" | ").append(pct(r.fraction)).append(" | ")
+                    .append(times(r.vsOpenBlas)).append(" | ").append(times(r.vsEig)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
+        }
+        if (plan.variants) {
+            sb.append("\n## Baseline choices (samples/s, same run)\n\n");
+            sb.append("| workload | mode | eig-ejml f32 | eig-ejml f64 | f32/f64 | openblas batch | openblas BLAS threads | batch/threads |\n");
+            sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Workload w : plan.workloads) {
+                for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
+                    Double f32 = find(layer, "eig-ejml-f32", w, mode);
+                    Double f64 = find(layer, "eig-ejml-f64", w, mode);
+                    Double bb = find(layer, "isqrt-openblas-batch", w, mode);
+                    Double bt = find(layer, "isqrt-openblas-blas-threads", w, mode);
+                    sb.append("| ").append(w.id()).append(" | ").append(mode).append(" | ").append(sig(f32)).append(" | ")
+                            .append(sig(f64)).append(" | ").append(times(f32 == null || f64 == null ? null : f32 / f64))
+                            .append(" | ").append(sig(bb)).append(" | ").append(sig(bt)).append(" | ")
+                            .append(times(bb == null || bt == null ? null : bb / bt)).append(" |\n");
+                }
+            }
+        }
+        if (!gemm.isEmpty()) {
+            sb.append("\n## GEMM (C = A B, d x d, float32)\n\n");
+            sb.append("| back-end | d | threads | GFLOP/s | % of peak | note |\n");
+            sb.append("|---|---:|---|---:|---:|---|\n");
+            for (GemmRow r : gemm) {
+                sb.append("| ").append(r.backend).append(" | ").append(r.d).append(" | ").append(r.threads).append(" | ");
+                if (r.gflops == null) {
+                    sb.append(" | | ").append(r.status.replace("|", "/")).append(" |\n");
+                } else {
+                    sb.append(sig(r.gflops)).append(" | ").append(pct(r.fraction)).append(" | ")
+                            .append(r.description == null ? "" : r.description.replace("|", "/")).append(" |\n");
+                }
+            }
+            sb.append("\ncpu-vector with N threads runs N independent products at once (the back-end's batch parallelism); "
+                    + "openblas with N threads is one product on N OpenBLAS threads; opencl is one product per launch on the "
+                    + "whole device, kernel time only.\n");
+        }
+        return sb.toString();
+    }
+
+    private static Double find(List<LayerRow> rows, String id, Workload w, String mode) {
+        for (LayerRow r : rows) {
+            if (r.backend.equals(id) && r.workload == w && r.mode.equals(mode)) {
+                return r.samplesPerS;
+            }
+        }
+        return null;
+    }
+
+    private void chart(Path png, List<LayerRow> layer) throws IOException {
+        List<String> labels = new ArrayList<>();
+        for (Workload w : plan.workloads) {
+            labels.add(w.id());
+        }
+        Map<String, Map<String, List<Double>>> perMode = new LinkedHashMap<>();
+        for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
+            Map<String, List<Double>> series = new LinkedHashMap<>();
+            for (String id : plan.backends) {
+                List<Double> ys = new ArrayList<>();
+                for (Workload w : plan.workloads) {
+                    ys.add(find(layer, id, w, mode));
+                }
+                series.put(id, ys);
+            }
+            perMode.put(mode, series);
+        }
+        Chart.write(png, "isqrt4j samples/s (" + plan.profile + ", " + plan.threads + " threads)", labels, perMode);
+    }
+
+    static String sig(Double v) {
+        if (v == null || !Double.isFinite(v)) {
+            return "";
+        }
+        double a = Math.abs(v);
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String fmt(Object v) {
+        return v instanceof Double ? sig((Double) v) : "n/a";
+    }
+
+    private static String pct(Double f) {
+        return f == null ? "n/a" : String.format(Locale.ROOT, "%.1f %%", 100 * f);
+    }
+
+    private static String times(Double r) {
+        return r == null ? "" : String.format(Locale.ROOT, "%.2fx", r);
+    }
+}

@@ -1,0 +1,112 @@
+package org.isqrt4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The report's pieces that need no benchmark run: flop counts, JSON, options, the GEMM spot check. */
+class ReportPartsTest {
+
+    @Test
+    void flopCountIsTheStraightforwardScheme() {
+        assertEquals(12, Flops.forwardProducts(5));
+        assertEquals(38, Flops.backwardProducts(5));
+        assertEquals(1, Flops.forwardProducts(1));
+        assertEquals(2, Flops.backwardProducts(1));
+        // d = 2, n = 3, K = 2: covariance 2*4*3 = 24 each way, products of 16 flops: 3 forward, 8 backward.
+        assertEquals(24 + 3 * 16, Flops.perSample(2, 3, 2, false));
+        assertEquals(24 + 3 * 16 + 24 + 8 * 16, Flops.perSample(2, 3, 2, true));
+    }
+
+    @Test
+    void jsonEscapesAndKeepsOrder() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("b", "quote\" back\\slash\nnew\u0001");
+        m.put("a", Arrays.asList(1, 2.5, Double.NaN, null, true));
+        m.put("e", new ArrayList<>());
+        String s = Json.write(m);
+        assertEquals("{\n  \"b\": \"quote\\\" back\\\\slash\\nnew\\u0001\",\n"
+                + "  \"a\": [\n    1,\n    2.5,\n    null,\n    null,\n    true\n  ],\n  \"e\": []\n}\n", s);
+        assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
+    }
+
+    @Test
+    void optionsSelectProfileAndOverrides() {
+        Report.Plan quick = Report.parse(new String[0]);
+        assertEquals("quick", quick.profile);
+        assertEquals(0, quick.forks);
+        assertTrue(quick.workloads.size() == 3 && !quick.workloads.contains(Workload.WIDE));
+        Report.Plan full = Report.parse(new String[] {"--profile", "full", "--threads=3", "--variants"});
+        assertEquals(2, full.forks);
+        assertEquals(3, full.threads);
+        assertTrue(full.workloads.contains(Workload.WIDE));
+        assertTrue(full.backends.containsAll(Backends.VARIANTS));
+        Report.Plan smoke = Report.parse(new String[] {"--profile=smoke", "--batch", "2", "--workloads", "small,tiny"});
+        assertEquals(List.of(Workload.SMALL, Workload.TINY), smoke.workloads);
+        assertEquals(2, smoke.batchOf(Workload.SMALL));
+        assertNull(Report.parse(new String[] {"--help"}));
+        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--profile", "fast"}));
+        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--threads", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--bogus", "1"}));
+    }
+
+    @Test
+    void gemmSpotCheckSeesAWrongEntry() {
+        int d = 32;
+        Random r = new Random(1);
+        float[] a = new float[d * d];
+        float[] b = new float[d * d];
+        for (int i = 0; i < d * d; i++) {
+            a[i] = (float) r.nextGaussian();
+            b[i] = (float) r.nextGaussian();
+        }
+        float[] c = new float[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double s = 0;
+                for (int p = 0; p < d; p++) {
+                    s += (double) a[i * d + p] * b[p * d + j];
+                }
+                c[i * d + j] = (float) s;
+            }
+        }
+        assertTrue(GemmBenchmark.spotCheck(a, b, c, d, new Random(2)) < 1e-4);
+        float[] transposedB = new float[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double s = 0;
+                for (int p = 0; p < d; p++) {
+                    s += (double) a[i * d + p] * b[j * d + p];
+                }
+                transposedB[i * d + j] = (float) s;
+            }
+        }
+        assertTrue(GemmBenchmark.spotCheck(a, b, transposedB, d, new Random(2)) > 10);
+    }
+
+    @Test
+    void unknownBackEndIsReportedNotThrown() {
+        String why = OpRunner.unavailableReason("no-such-backend");
+        assertTrue(why.startsWith("no provider 'no-such-backend'"), why);
+        assertThrows(IllegalStateException.class, () -> Backends.unavailableReason("opencl"));
+    }
+
+    @Test
+    void workloadsAreTheIssues() {
+        assertEquals("imagenet(B=32, d=256, n=196, K=5)", Workload.IMAGENET.toString());
+        assertEquals("small(B=128, d=64, n=49, K=5)", Workload.SMALL.toString());
+        assertEquals("finegrained(B=8, d=256, n=784, K=5)", Workload.FINEGRAINED.toString());
+        assertEquals("wide(B=4, d=1024, n=196, K=5)", Workload.WIDE.toString());
+        assertEquals(Workload.SMALL, Workload.byId(" Small "));
+        assertThrows(IllegalArgumentException.class, () -> Workload.byId("huge"));
+    }
+}
