@@ -18,7 +18,9 @@ public abstract class AbstractForwardHandle implements ForwardHandle {
     /**
      * @param owner the op that made this handle
      * @param stage which forward
-     * @param batch B  @param d channels  @param n positions, 0 for {@link Stage#SQRT}
+     * @param batch B
+     * @param d channels
+     * @param n positions, 0 for {@link Stage#SQRT}
      * @param options the forward's options
      * @param output the array C was written into
      * @param outputOffset offset of C in it

@@ -11,7 +11,9 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
     private final Class<H> handleType;
     private volatile boolean closed;
 
-    /** @param handleType the back-end's handle class, for checking handles passed to backward */
+    /**
+     * @param handleType the back-end's handle class, for checking handles passed to backward
+     */
     protected AbstractMatrixSqrtOp(Class<H> handleType) {
         this.handleType = handleType;
     }
@@ -154,25 +156,80 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         return handleType.cast(handle);
     }
 
-    /** Covariance on validated arguments. @param batch B @param d d @param n n @param x x @param xOff off @param sigma out @param sigmaOff off */
+    /**
+     * Covariance on validated arguments.
+     * @param batch B
+     * @param d d
+     * @param n n
+     * @param x x
+     * @param xOff off
+     * @param sigma out
+     * @param sigmaOff off
+     */
     protected abstract void doCovariance(int batch, int d, int n, float[] x, int xOff, float[] sigma, int sigmaOff);
 
-    /** Covariance backward on validated arguments. @param batch B @param d d @param n n @param x x @param xOff off @param gradSigma g @param gOff off @param gradX out @param gxOff off */
+    /**
+     * Covariance backward on validated arguments.
+     * @param batch B
+     * @param d d
+     * @param n n
+     * @param x x
+     * @param xOff off
+     * @param gradSigma g
+     * @param gOff off
+     * @param gradX out
+     * @param gxOff off
+     */
     protected abstract void doCovarianceBackward(int batch, int d, int n, float[] x, int xOff, float[] gradSigma,
                                                  int gOff, float[] gradX, int gxOff);
 
-    /** Square-root forward on validated arguments. @param batch B @param d d @param options o @param sigma s @param sigmaOff off @param out out @param outOff off @return the handle */
+    /**
+     * Square-root forward on validated arguments.
+     * @param batch B
+     * @param d d
+     * @param options o
+     * @param sigma s
+     * @param sigmaOff off
+     * @param out out
+     * @param outOff off
+     * @return the handle
+     */
     protected abstract H doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
                                        float[] out, int outOff);
 
-    /** Square-root backward on validated arguments. @param handle h @param gradOut g @param gOff off @param gradSigma out @param gsOff off */
+    /**
+     * Square-root backward on validated arguments.
+     * @param handle h
+     * @param gradOut g
+     * @param gOff off
+     * @param gradSigma out
+     * @param gsOff off
+     */
     protected abstract void doSqrtBackward(H handle, float[] gradOut, int gOff, float[] gradSigma, int gsOff);
 
-    /** Layer forward on validated arguments. @param batch B @param d d @param n n @param options o @param x x @param xOff off @param out out @param outOff off @return the handle */
+    /**
+     * Layer forward on validated arguments.
+     * @param batch B
+     * @param d d
+     * @param n n
+     * @param options o
+     * @param x x
+     * @param xOff off
+     * @param out out
+     * @param outOff off
+     * @return the handle
+     */
     protected abstract H doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
                                    float[] out, int outOff);
 
-    /** Layer backward on validated arguments. @param handle h @param gradOut g @param gOff off @param gradX out @param gxOff off */
+    /**
+     * Layer backward on validated arguments.
+     * @param handle h
+     * @param gradOut g
+     * @param gOff off
+     * @param gradX out
+     * @param gxOff off
+     */
     protected abstract void doBackward(H handle, float[] gradOut, int gOff, float[] gradX, int gxOff);
 
     /** Releases the back-end's resources; called once, by the first {@link #close()}. */

@@ -13,7 +13,10 @@ public class Isqrt4jException extends RuntimeException {
         super(message);
     }
 
-    /** @param message what failed  @param cause the underlying error */
+    /**
+     * @param message what failed
+     * @param cause   the underlying error
+     */
     public Isqrt4jException(String message, Throwable cause) {
         super(message, cause);
     }

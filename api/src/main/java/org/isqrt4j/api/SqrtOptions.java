@@ -41,12 +41,18 @@ public final class SqrtOptions {
         return new SqrtOptions(iterations, layout);
     }
 
-    /** @param k iterations, at least 1  @return a copy with K = k */
+    /**
+     * @param k iterations, at least 1
+     * @return a copy with K = k
+     */
     public SqrtOptions withIterations(int k) {
         return of(k, layout);
     }
 
-    /** @param l output layout  @return a copy with this layout */
+    /**
+     * @param l output layout
+     * @return a copy with this layout
+     */
     public SqrtOptions withLayout(OutputLayout l) {
         return of(iterations, l);
     }

@@ -9,7 +9,9 @@ public final class Validation {
     }
 
     /**
-     * @param batch B  @param d channels  @param n positions (pass 1 where n does not apply)
+     * @param batch B
+     * @param d channels
+     * @param n positions (pass 1 where n does not apply)
      * @throws IllegalArgumentException if any is below 1
      */
     public static void checkDims(int batch, int d, int n) {
@@ -94,7 +96,9 @@ public final class Validation {
     }
 
     /**
-     * @param batch B  @param d channels  @param n positions
+     * @param batch B
+     * @param d channels
+     * @param n positions
      * @return "(B=.., d=.., n=..)"
      */
     public static String shape(int batch, int d, int n) {
@@ -102,7 +106,8 @@ public final class Validation {
     }
 
     /**
-     * @param batch B  @param d channels
+     * @param batch B
+     * @param d channels
      * @return "(B=.., d=..)"
      */
     public static String shape(int batch, int d) {
