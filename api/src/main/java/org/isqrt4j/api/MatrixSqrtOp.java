@@ -54,10 +54,16 @@ public interface MatrixSqrtOp extends AutoCloseable {
     /**
      * Allocating form of {@link #covariance(int, int, int, float[], int, float[], int)}.
      *
-     * @param batch B  @param d channels  @param n positions  @param x input from offset 0
+     * @param batch B
+     * @param d channels
+     * @param n positions
+     * @param x input from offset 0
      * @return a new B*d*d array
      */
     default float[] covariance(int batch, int d, int n, float[] x) {
+        Validation.checkDims(batch, d, n);
+        // The input first: a short x must be reported before an output of its claimed shape is allocated.
+        Validation.checkArray("x", x, 0, Validation.product("batch*d*n", batch, d, n), Validation.shape(batch, d, n));
         float[] out = new float[Validation.product("batch*d*d", batch, d, d)];
         covariance(batch, d, n, x, 0, out, 0);
         return out;
@@ -66,7 +72,9 @@ public interface MatrixSqrtOp extends AutoCloseable {
     /**
      * Covariance backward: dL/dX = (G + G^T) Xc / n for any G = dL/dSigma.
      *
-     * @param batch   B  @param d channels  @param n positions
+     * @param batch   B
+     * @param d channels
+     * @param n positions
      * @param x       the forward's input, B*d*n from xOff
      * @param xOff    offset into x
      * @param gradSigma dL/dSigma, B*d*d from gOff
@@ -80,10 +88,18 @@ public interface MatrixSqrtOp extends AutoCloseable {
     /**
      * Allocating form of {@link #covarianceBackward(int, int, int, float[], int, float[], int, float[], int)}.
      *
-     * @param batch B  @param d channels  @param n positions  @param x input  @param gradSigma dL/dSigma
+     * @param batch B
+     * @param d channels
+     * @param n positions
+     * @param x input
+     * @param gradSigma dL/dSigma
      * @return a new B*d*n array dL/dX
      */
     default float[] covarianceBackward(int batch, int d, int n, float[] x, float[] gradSigma) {
+        Validation.checkDims(batch, d, n);
+        Validation.checkArray("x", x, 0, Validation.product("batch*d*n", batch, d, n), Validation.shape(batch, d, n));
+        Validation.checkArray("gradSigma", gradSigma, 0, Validation.product("batch*d*d", batch, d, d),
+                Validation.shape(batch, d, n));
         float[] out = new float[Validation.product("batch*d*n", batch, d, n)];
         covarianceBackward(batch, d, n, x, 0, gradSigma, 0, out, 0);
         return out;
@@ -111,7 +127,10 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * Allocating form of {@link #sqrtForward(int, int, SqrtOptions, float[], int, float[], int)}; the output is
      * {@link ForwardHandle#output()}.
      *
-     * @param batch B  @param d channels  @param options K and layout  @param sigma input from offset 0
+     * @param batch B
+     * @param d channels
+     * @param options K and layout
+     * @param sigma input from offset 0
      * @return the handle, holding a new output array
      */
     default ForwardHandle sqrtForward(int batch, int d, SqrtOptions options, float[] sigma) {
@@ -119,6 +138,7 @@ public interface MatrixSqrtOp extends AutoCloseable {
             throw new IllegalArgumentException("options must not be null");
         }
         Validation.checkDims(batch, d, 1);
+        Validation.checkArray("sigma", sigma, 0, Validation.product("batch*d*d", batch, d, d), Validation.shape(batch, d));
         float[] out = new float[Validation.product("batch*outputElements", batch, options.layout().elements(d))];
         return sqrtForward(batch, d, options, sigma, 0, out, 0);
     }
@@ -137,7 +157,8 @@ public interface MatrixSqrtOp extends AutoCloseable {
     /**
      * Allocating form of {@link #sqrtBackward(ForwardHandle, float[], int, float[], int)}.
      *
-     * @param handle from {@link #sqrtForward}  @param gradOut dL/dC from offset 0
+     * @param handle from {@link #sqrtForward}
+     * @param gradOut dL/dC from offset 0
      * @return a new B*d*d array dL/dSigma
      */
     default float[] sqrtBackward(ForwardHandle handle, float[] gradOut) {
@@ -155,7 +176,9 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * The whole layer X to C. The handle keeps a reference to x: leave that region unchanged until the last
      * backward.
      *
-     * @param batch   B  @param d channels  @param n positions
+     * @param batch   B
+     * @param d channels
+     * @param n positions
      * @param options iterations and output layout
      * @param x       input, B*d*n from xOff
      * @param xOff    offset into x
@@ -169,7 +192,11 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * Allocating form of {@link #forward(int, int, int, SqrtOptions, float[], int, float[], int)}; the output is
      * {@link ForwardHandle#output()}.
      *
-     * @param batch B  @param d channels  @param n positions  @param options K and layout  @param x input
+     * @param batch B
+     * @param d channels
+     * @param n positions
+     * @param options K and layout
+     * @param x input
      * @return the handle, holding a new output array
      */
     default ForwardHandle forward(int batch, int d, int n, SqrtOptions options, float[] x) {
@@ -177,6 +204,7 @@ public interface MatrixSqrtOp extends AutoCloseable {
             throw new IllegalArgumentException("options must not be null");
         }
         Validation.checkDims(batch, d, n);
+        Validation.checkArray("x", x, 0, Validation.product("batch*d*n", batch, d, n), Validation.shape(batch, d, n));
         float[] out = new float[Validation.product("batch*outputElements", batch, options.layout().elements(d))];
         return forward(batch, d, n, options, x, 0, out, 0);
     }
@@ -195,7 +223,8 @@ public interface MatrixSqrtOp extends AutoCloseable {
     /**
      * Allocating form of {@link #backward(ForwardHandle, float[], int, float[], int)}.
      *
-     * @param handle from {@link #forward}  @param gradOut dL/dC from offset 0
+     * @param handle from {@link #forward}
+     * @param gradOut dL/dC from offset 0
      * @return a new B*d*n array dL/dX
      */
     default float[] backward(ForwardHandle handle, float[] gradOut) {
