@@ -80,12 +80,14 @@ public final class OpenClHandle extends AbstractForwardHandle {
     final cl_mem c;
     /** Per-sample scalars (tau, sqrt tau, 1/tau, 1/sqrt tau). */
     final cl_mem scal;
-    /** Centred input Xc (d x n per sample) for the layer; null for the square root alone. */
+    /** Centred input Xc (d x n per sample, of the power-of-two scaled X) for the layer; null for the square root alone. */
     final cl_mem xc;
+    /** SQRT only: Sigma of sample b was uploaded times 4^k[b]; null when no sample was scaled. */
+    final int[] sigmaExponents;
 
     OpenClHandle(OpenClMatrixSqrtOp owner, Stage stage, int batch, int d, int n, SqrtOptions options, float[] output,
                  int outputOffset, State state, boolean symmetric, cl_mem[] y, cl_mem[] t, cl_mem[] z,
-                 cl_mem c, cl_mem scal, cl_mem xc) {
+                 cl_mem c, cl_mem scal, cl_mem xc, int[] sigmaExponents) {
         super(owner, stage, batch, d, n, options, output, outputOffset);
         this.state = state;
         this.symmetric = symmetric;
@@ -95,6 +97,7 @@ public final class OpenClHandle extends AbstractForwardHandle {
         this.c = c;
         this.scal = scal;
         this.xc = xc;
+        this.sigmaExponents = sigmaExponents;
         this.cleanable = CLEANER.register(this, state);
     }
 

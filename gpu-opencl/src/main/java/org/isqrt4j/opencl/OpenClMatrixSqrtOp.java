@@ -38,6 +38,18 @@ import org.jocl.cl_mem;
  * 5 (K - 2) + 3.5 products instead of 8 (K - 2) + 6. A forward's handle keeps the iterates its backward needs in
  * device memory until it is closed.
  *
+ * <h2>Range</h2>
+ * The kernels compute in float32, where the covariance of features around 1e20 overflows and that of features
+ * around 1e-20 underflows. A sample whose largest |x| (or |Sigma_ij|) lies outside [2^-20, 2^20] (2^-40..2^40 for
+ * Sigma) is therefore uploaded scaled by a power of two that brings it near 1 (X by 2^e, Sigma by 4^k), and the
+ * downloaded result is scaled back exactly: C(2^e X) = 2^e C(X), Sigma(2^e X) = 4^e Sigma(X), C(4^k Sigma) =
+ * 2^k C(Sigma); the layer's dL/dX does not depend on the scale at all. Incoming gradients outside [2^-20, 2^20]
+ * are scaled the same way (every backward is linear in them). Other samples are uploaded as they are.
+ * A result that is not finite after scaling back (its exact value is beyond the float range, or the iteration
+ * diverged: a Sigma that is not positive semi-definite, or a large K on a rank-deficient one, where float32 rounding
+ * puts null-space eigenvalues at about -1e-7 and the iteration amplifies them by about 2.25 per step) throws
+ * {@link IllegalArgumentException} naming the sample.
+ *
  * <h2>Threads</h2>
  * An instance may be shared by threads: each call holds the op's lock for its whole duration, so calls on one op
  * run one after another on its queue (use one op per thread, or per device, for parallelism). Handles are not
@@ -266,9 +278,104 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         }
     }
 
+    // ==================================================================================== power-of-two scaling
+
+    /** X samples whose largest |x| has a binary exponent within +-X_SAFE_EXP run unscaled. */
+    private static final int X_SAFE_EXP = 20;
+    /** The same for Sigma; its entries are squares of X's, so the safe band is twice as wide. */
+    private static final int SIGMA_SAFE_EXP = 40;
+
+    /**
+     * Per-sample scaling exponents: for X (square = false) e_b with max |x_b| 2^e_b in [1, 2); for Sigma
+     * (square = true) k_b with max |Sigma_b| 4^k_b in [1, 4). 0 for samples within the safe band or all zero.
+     *
+     * @return the exponents, or null when every sample is 0 (the common case: the caller's array is used as is)
+     */
+    private static int[] scaleExponents(float[] a, int off, int per, int batch, boolean square) {
+        int[] e = null;
+        for (int b = 0; b < batch; b++) {
+            float max = 0f;
+            for (int i = off + b * per, end = i + per; i < end; i++) {
+                max = Math.max(max, Math.abs(a[i]));
+            }
+            if (max == 0f) {
+                continue;
+            }
+            // In double, so that denormal floats report their true exponent (down to -149).
+            int exp = Math.getExponent((double) max);
+            int safe = square ? SIGMA_SAFE_EXP : X_SAFE_EXP;
+            if (exp < -safe || exp > safe) {
+                if (e == null) {
+                    e = new int[batch];
+                }
+                e[b] = square ? -Math.floorDiv(exp, 2) : -exp;
+            }
+        }
+        return e;
+    }
+
+    /**
+     * @param mult 1 for X (2^e), 2 for Sigma (4^k)
+     * @return a new array: sample b of {@code a} times 2^(mult e_b), exact (a power of two; only values far below
+     *         the sample's largest can round, when scaling down)
+     */
+    private static float[] scaledCopy(float[] a, int off, int per, int batch, int[] e, int mult) {
+        float[] c = new float[batch * per];
+        for (int b = 0; b < batch; b++) {
+            double f = Math.scalb(1.0, mult * e[b]);
+            for (int i = 0; i < per; i++) {
+                c[b * per + i] = (float) (a[off + b * per + i] * f);
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Scales each downloaded sample back by 2^(mult e_b) (e null: no scaling) and rejects non-finite values: for
+     * finite input no NaN or infinity may leave the library.
+     *
+     * @param what the result's name, for the message
+     * @param why  the likely cause, for the message
+     */
+    private static void scaleBackAndCheck(String what, String why, float[] a, int off, int per, int batch, int[] e,
+                                          int mult) {
+        for (int b = 0; b < batch; b++) {
+            int base = off + b * per;
+            if (e != null && e[b] != 0) {
+                double f = Math.scalb(1.0, mult * e[b]);
+                for (int i = 0; i < per; i++) {
+                    a[base + i] = (float) (a[base + i] * f);
+                }
+            }
+            for (int i = 0; i < per; i++) {
+                if (!Float.isFinite(a[base + i])) {
+                    throw new IllegalArgumentException(what + " of sample " + b + " is " + a[base + i] + " at element "
+                            + i + ": not representable in float32 (" + why + ")");
+                }
+            }
+        }
+    }
+
+    /** @return ma a[b] + mb b[b] per sample (a missing array counts as zeros), or null when both are null */
+    private static int[] combine(int[] a, int ma, int[] b, int mb) {
+        if (a == null && b == null) {
+            return null;
+        }
+        int len = a != null ? a.length : b.length;
+        int[] c = new int[len];
+        for (int i = 0; i < len; i++) {
+            c[i] = (a == null ? 0 : ma * a[i]) + (b == null ? 0 : mb * b[i]);
+        }
+        return c;
+    }
+
+    private static final String TOO_LARGE = "input too large";
+    private static final String DIVERGED = "the Newton-Schulz iteration diverged: Sigma not positive semi-definite,"
+            + " or too many iterations for float32 on a rank-deficient Sigma";
+
     // ==================================================================================== forward stages
 
-    /** Uploads X and centres it: Xc^T always (returned), Xc into xcOut when not null. */
+    /** Uploads X (the caller's or its scaled copy) and centres it: Xc^T always (returned), Xc into xcOut when not null. */
     private cl_mem centre(Temps temps, int batch, int d, int n, float[] x, int xOff, cl_mem xcOut) {
         int dp = padded(d);
         int ld = leading(dp);
@@ -300,7 +407,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
      */
     private OpenClHandle sqrtCore(OpenClHandle.State st, ForwardHandle.Stage stage, int batch, int d, int n,
                                   SqrtOptions options, cl_mem sigma, boolean sym, cl_mem xc, float[] out, int outOff,
-                                  Temps temps) {
+                                  Temps temps, int[] sigmaExponents) {
         int k = options.iterations();
         cl_mem scal = st.alloc((long) batch * ClRuntime.SCAL_STRIDE);
         Square sq = new Square(batch, d, scal);
@@ -339,7 +446,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         rt.kernel("pack_out").i(d).i(sq.dp).i(sq.ld).i(layout == OutputLayout.TRIU ? 1 : 0).m(c).m(ob)
                 .run(new long[] {d, d, batch}, null);
         rt.read(ob, out, outOff, batch * per);
-        return new OpenClHandle(this, stage, batch, d, n, options, out, outOff, st, sym, y, t, z, c, scal, xc);
+        return new OpenClHandle(this, stage, batch, d, n, options, out, outOff, st, sym, y, t, z, c, scal, xc,
+                sigmaExponents);
     }
 
     // ==================================================================================== backward stages
@@ -484,14 +592,18 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
 
     @Override
     protected void doCovariance(int batch, int d, int n, float[] x, int xOff, float[] sigma, int sigmaOff) {
+        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
+        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
+        int srcOff = xe == null ? xOff : 0;
         call(temps -> {
             int dp = padded(d);
-            cl_mem xcT = centre(temps, batch, d, n, x, xOff, null);
+            cl_mem xcT = centre(temps, batch, d, n, src, srcOff, null);
             cl_mem s = temps.alloc((long) batch * squareSize(d));
             covarianceGemm(batch, d, n, xcT, s);
             cl_mem ob = temps.alloc((long) batch * d * d);
             rt.kernel("pack_out").i(d).i(dp).i(leading(dp)).i(0).m(s).m(ob).run(new long[] {d, d, batch}, null);
             rt.read(ob, sigma, sigmaOff, batch * d * d);
+            scaleBackAndCheck("sigma", TOO_LARGE, sigma, sigmaOff, d * d, batch, xe, -2);
             return null;
         });
     }
@@ -499,17 +611,25 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected void doCovarianceBackward(int batch, int d, int n, float[] x, int xOff, float[] gradSigma, int gOff,
                                         float[] gradX, int gxOff) {
+        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
+        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
+        int srcOff = xe == null ? xOff : 0;
+        int[] ge = scaleExponents(gradSigma, gOff, d * d, batch, false);
+        float[] gsrc = ge == null ? gradSigma : scaledCopy(gradSigma, gOff, d * d, batch, ge, 1);
+        int gsrcOff = ge == null ? gOff : 0;
         call(temps -> {
             Square sq = new Square(batch, d, null);
             cl_mem xc = temps.alloc((long) batch * d * n);
-            centre(temps, batch, d, n, x, xOff, xc);
+            centre(temps, batch, d, n, src, srcOff, xc);
             cl_mem gin = temps.alloc((long) batch * d * d);
-            rt.write(gin, gradSigma, gOff, batch * d * d);
+            rt.write(gin, gsrc, gsrcOff, batch * d * d);
             cl_mem g = temps.alloc((long) batch * sq.dd);
             rt.kernel("unpack_in").i(d).i(sq.dp).i(sq.ld).i(0).i(0).m(gin).m(g).run(sq.grid(), null);
             cl_mem s = temps.alloc((long) batch * sq.dd);
             rt.kernel("symmetrise").i(sq.dp).i(sq.ld).m(g).m(s).f(1f / n).run(sq.grid(), null);
             gradXFromS(temps, sq, n, s, xc, gradX, gxOff);
+            // dL/dX = (G + G^T) Xc / n is linear in Xc = 2^-e Xc(scaled), e = xe[b], and in G = 2^-g G(scaled).
+            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, d * n, batch, combine(xe, -1, ge, -1), 1);
             return null;
         });
     }
@@ -527,16 +647,20 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     protected OpenClHandle doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
                                          float[] out, int outOff) {
         boolean sym = isSymmetric(batch, d, sigma, sigmaOff);
+        int[] k = scaleExponents(sigma, sigmaOff, d * d, batch, true);
+        float[] src = k == null ? sigma : scaledCopy(sigma, sigmaOff, d * d, batch, k, 2);
+        int srcOff = k == null ? sigmaOff : 0;
         return call(temps -> {
             OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
             try {
                 int dp = padded(d);
                 cl_mem sin = temps.alloc((long) batch * d * d);
-                rt.write(sin, sigma, sigmaOff, batch * d * d);
+                rt.write(sin, src, srcOff, batch * d * d);
                 cl_mem s = st.alloc((long) batch * squareSize(d));
                 rt.kernel("unpack_in").i(d).i(dp).i(leading(dp)).i(0).i(0).m(sin).m(s).run(new long[] {dp, dp, batch}, null);
                 OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.SQRT, batch, d, 0, options, s, sym, null, out,
-                        outOff, temps);
+                        outOff, temps, k);
+                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, k, -1);
                 liveStates.add(st);
                 return h;
             } catch (RuntimeException | Error e) {
@@ -548,9 +672,13 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
 
     @Override
     protected void doSqrtBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
+        int per = h.options().layout().elements(h.d());
+        int[] ge = scaleExponents(gradOut, gOff, per, h.batch(), false);
+        float[] gsrc = ge == null ? gradOut : scaledCopy(gradOut, gOff, per, h.batch(), ge, 1);
+        int gsrcOff = ge == null ? gOff : 0;
         call(temps -> {
             ensureLive(h);
-            cl_mem[] r = sqrtBackwardCore(h, gradOut, gOff, false, temps);
+            cl_mem[] r = sqrtBackwardCore(h, gsrc, gsrcOff, false, temps);
             int batch = h.batch();
             int d = h.d();
             Square sq = new Square(batch, d, h.scal);
@@ -560,6 +688,10 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
             cl_mem ob = temps.alloc((long) batch * d * d);
             rt.kernel("pack_out").i(d).i(sq.dp).i(sq.ld).i(0).m(gs).m(ob).run(new long[] {d, d, batch}, null);
             rt.read(ob, gradSigma, gsOff, batch * d * d);
+            // C(Sigma) = 2^-k C(4^k Sigma): dL/dSigma = 2^k (the gradient at the scaled Sigma), and it is linear in
+            // dL/dC = 2^-g dL/dC(scaled).
+            scaleBackAndCheck("gradSigma", TOO_LARGE, gradSigma, gsOff, d * d, batch,
+                    combine(h.sigmaExponents, 1, ge, -1), 1);
             return null;
         });
     }
@@ -567,15 +699,20 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected OpenClHandle doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff, float[] out,
                                      int outOff) {
+        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
+        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
+        int srcOff = xe == null ? xOff : 0;
         return call(temps -> {
             OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
             try {
                 cl_mem xc = st.alloc((long) batch * d * n);
-                cl_mem xcT = centre(temps, batch, d, n, x, xOff, xc);
+                cl_mem xcT = centre(temps, batch, d, n, src, srcOff, xc);
                 cl_mem s = st.alloc((long) batch * squareSize(d));
                 covarianceGemm(batch, d, n, xcT, s);
+                // The handle keeps the scaled Xc: dL/dX is the same at every scale of X, so the backward needs no factor.
                 OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
-                        outOff, temps);
+                        outOff, temps, null);
+                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xe, -1);
                 liveStates.add(st);
                 return h;
             } catch (RuntimeException | Error e) {
@@ -587,15 +724,20 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
 
     @Override
     protected void doBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        int per = h.options().layout().elements(h.d());
+        int[] ge = scaleExponents(gradOut, gOff, per, h.batch(), false);
+        float[] gsrc = ge == null ? gradOut : scaledCopy(gradOut, gOff, per, h.batch(), ge, 1);
+        int gsrcOff = ge == null ? gOff : 0;
         call(temps -> {
             ensureLive(h);
-            cl_mem[] r = sqrtBackwardCore(h, gradOut, gOff, true, temps);
+            cl_mem[] r = sqrtBackwardCore(h, gsrc, gsrcOff, true, temps);
             Square sq = new Square(h.batch(), h.d(), h.scal);
             cl_mem s = temps.alloc((long) sq.batch * sq.dd);
             rt.kernel("grad_finish").i(sq.d).i(sq.dp).i(sq.ld).m(r[0]).m(h.scal).m(r[1]).m(s).i(h.symmetric ? 2 : 1)
                     .f(1f / h.n())
                     .run(sq.grid(), null);
             gradXFromS(temps, sq, h.n(), s, h.xc, gradX, gxOff);
+            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, h.d() * h.n(), h.batch(), ge, -1);
             return null;
         });
     }

@@ -298,11 +298,12 @@ void gemm_local(GEMM_ARGS) {
 /* ------------------------------------------------------------------------------------- covariance */
 
 /*
- * Per-channel mean over positions, one work-item per (sample, channel) row. The sum runs over x - x[0]
- * (Kahan-compensated, in four interleaved partial sums so that the compensation chains overlap): a constant
- * channel then has exactly its value as mean and centres to exact zeros, so a sample of constant features has
- * trace exactly 0 (zero output and gradient), and shifting keeps the rounding relative to the spread rather than
- * to the magnitude of the values.
+ * Per-channel mean over positions, one work-item per (sample, channel) row, stored relative to the row's first
+ * value: mean = x[0] + m, and m is what is written. The sum runs over x - x[0] (Kahan-compensated, in four
+ * interleaved partial sums so that the compensation chains overlap): a constant channel has m = 0 exactly and
+ * centres to exact zeros, so a sample of constant features has trace exactly 0 (zero output and gradient). Keeping
+ * x[0] out of the stored value keeps its rounding relative to the spread: a float mean near a large common offset
+ * would be off by up to half an ulp of the offset, a constant shift of the whole centred row.
  */
 __kernel void row_mean(const int rows, const int n, __global const float* X, __global float* mean) {
     const int r = (int)get_global_id(0);
@@ -323,12 +324,14 @@ __kernel void row_mean(const int rows, const int n, __global const float* X, __g
     for (; p < n; ++p) {
         tail += x[p] - shift;
     }
-    mean[r] = shift + (((sum.s0 + sum.s1) + (sum.s2 + sum.s3)) + tail) / (float)n;
+    mean[r] = (((sum.s0 + sum.s1) + (sum.s2 + sum.s3)) + tail) / (float)n;
 }
 
 /*
- * Centring Xc = X - mean 1^T, written as Xc^T (n x ld per sample, zero in the padding columns) for the
- * covariance GEMM and, when writeXc, also as Xc (d x n, X's layout) for the backward dX = S Xc.
+ * Centring Xc = (X - x0) - m 1^T with x0 the row's first value and m from row_mean (X - x0 is exact wherever X
+ * is within a factor of 2 of x0, so a large common offset costs no precision), written as Xc^T (n x ld per
+ * sample, zero in the padding columns) for the covariance GEMM and, when writeXc, also as Xc (d x n, X's layout)
+ * for the backward dX = S Xc.
  * Blocking: a work-item owns 8 channels x 8 positions; it reads the X rows and writes Xc rows in runs of 8, keeps
  * the block in private memory and writes it transposed as 8 runs of Xc^T rows, so neither side strides.
  * NDRange (dp / 8, ceil(n / 8), B).
@@ -347,9 +350,10 @@ __kernel void center(const int d, const int n, const int dp, const int ld, __glo
         if (c < d) {
             const size_t row = ((size_t)b * d + c) * n;
             const float m = mean[(size_t)b * d + c];
+            const float x0 = X[row];
             for (int q = 0; q < 8; ++q) {
                 const int p = p0 + q;
-                blk[i][q] = p < n ? X[row + p] - m : 0.0f;
+                blk[i][q] = p < n ? (X[row + p] - x0) - m : 0.0f;
                 if (writeXc && p < n) {
                     Xc[row + p] = blk[i][q];
                 }

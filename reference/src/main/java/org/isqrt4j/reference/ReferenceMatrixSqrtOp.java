@@ -10,6 +10,9 @@ import org.isqrt4j.api.SqrtOptions;
  * The float64 reference back-end ({@code reference-ejml}): converts float32 to double at the boundary, runs
  * {@link ReferenceMath} sample by sample (the spectral Newton-Schulz forward and the Daleckii-Krein backward),
  * and rounds the result to float32 once. Slow and exact; meant as the ground truth for the other back-ends.
+ * {@link #sqrtForward} reads Sigma as a general matrix, as the API says: a Sigma that is not exactly symmetric,
+ * whose symmetric part the spectral form would silently use instead, goes through the plain iteration in double
+ * and its step-by-step gradient.
  *
  * <p>Thread-safety: the op holds no mutable state besides its closed flag, so one instance may be shared by any
  * number of threads. Its handles are immutable after construction (a layer handle keeps a reference to the
@@ -54,7 +57,8 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
         for (int b = 0; b < batch; b++) {
             double[] sb = new double[dd];
             System.arraycopy(saved, b * dd, sb, 0, dd);
-            double[] c = ReferenceMath.sqrtSpectral(sb, d, options.iterations());
+            double[] c = isSymmetric(sb, d) ? ReferenceMath.sqrtSpectral(sb, d, options.iterations())
+                    : ReferenceMath.sqrtIterative(sb, d, options.iterations());
             storeOutput(c, d, options.layout(), out, outOff + b * per, b);
         }
         return new Handle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, saved, null, 0);
@@ -69,7 +73,8 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
             double[] sb = new double[dd];
             System.arraycopy(h.sigma, b * dd, sb, 0, dd);
             double[] gc = loadGradOut(gradOut, gOff + b * per, d, h.options().layout());
-            double[] gs = ReferenceMath.sqrtBackwardSpectral(sb, d, h.options().iterations(), gc);
+            double[] gs = isSymmetric(sb, d) ? ReferenceMath.sqrtBackwardSpectral(sb, d, h.options().iterations(), gc)
+                    : ReferenceMath.sqrtBackwardIterative(sb, d, h.options().iterations(), gc);
             store(gs, gradSigma, gsOff + b * dd, "gradSigma", b);
         }
     }
@@ -96,6 +101,17 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
             double[] gx = ReferenceMath.layerBackward(xb, d, n, h.options().iterations(), gc);
             store(gx, gradX, gxOff + b * d * n, "gradX", b);
         }
+    }
+
+    private static boolean isSymmetric(double[] m, int d) {
+        for (int i = 0; i < d; i++) {
+            for (int j = i + 1; j < d; j++) {
+                if (m[i * d + j] != m[j * d + i]) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static double[] toDouble(float[] a, int off, int len) {
@@ -125,7 +141,7 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
             float f = (float) v[i];
             if (!Float.isFinite(f)) {
                 throw new IllegalArgumentException(what + " of sample " + sample + " is " + v[i] + " at element " + i
-                        + ": not representable in float32 (input too large)");
+                        + ": not representable in float32 (input too large, or the Newton-Schulz iteration diverged)");
             }
             dst[off + i] = f;
         }
