@@ -8,12 +8,14 @@ import org.isqrt4j.api.SqrtOptions;
  * the package's {@code Engine} (Y_0 = A, ..., Y_K and Z_1, ..., Z_{K-1}; none for a zero-trace sample), the
  * trace in double, and whether A was exactly symmetric. The layer's handle adds per sample the channel means
  * (double) and the power-of-two exponent used to scale X, and keeps a reference to the caller's x, from which
- * the backward recomputes the centred X. Closing hands the iterate arrays back to the op for reuse.
+ * the backward recomputes the centred X. All of it lives in one pooled bundle; closing hands the bundle back
+ * to the op, and the next forward of the same shape reuses it without allocating.
  *
  * <p>Not thread-safe (see {@link org.isqrt4j.api.ForwardHandle}).
  */
 public final class CpuHandle extends AbstractForwardHandle {
     final CpuMatrixSqrtOp op;
+    final SavedState state;
     /** Per sample 2K*d*d floats, or null for a zero-trace sample. */
     final float[][] saved;
     /** SQRT: tr(Sigma). LAYER: tr(Xs Xs^T) of the scaled centred X (the 1/n is applied separately). */
@@ -29,27 +31,21 @@ public final class CpuHandle extends AbstractForwardHandle {
     final int xOff;
 
     CpuHandle(CpuMatrixSqrtOp op, Stage stage, int batch, int d, int n, SqrtOptions options, float[] output,
-              int outputOffset, float[] x, int xOff) {
+              int outputOffset, float[] x, int xOff, SavedState state) {
         super(op, stage, batch, d, n, options, output, outputOffset);
         this.op = op;
-        this.saved = new float[batch][];
-        this.trace = new double[batch];
-        this.symmetric = new boolean[batch];
-        boolean layer = stage == Stage.LAYER;
-        this.means = layer ? new double[batch * d] : null;
-        this.exponent = layer ? new int[batch] : null;
+        this.state = state;
+        this.saved = state.saved;
+        this.trace = state.trace;
+        this.symmetric = state.symmetric;
+        this.means = state.means;
+        this.exponent = state.exponent;
         this.x = x;
         this.xOff = xOff;
     }
 
     @Override
     protected void release() {
-        for (int b = 0; b < saved.length; b++) {
-            float[] s = saved[b];
-            if (s != null) {
-                saved[b] = null;
-                op.recycle(s);
-            }
-        }
+        op.recycle(state);
     }
 }

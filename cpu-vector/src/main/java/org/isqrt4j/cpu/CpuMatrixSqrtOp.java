@@ -19,16 +19,21 @@ import org.isqrt4j.api.SqrtOptions;
  * <h2>How it computes</h2>
  * Per sample, the layer centres X in double, scales it by a power of two (exact, so that neither tiny nor huge
  * inputs underflow or overflow the float products), forms Xs Xs^T as one product of Xs with its transpose
- * (never an n x n matrix), and runs the iteration on A = Sigma / tr(Sigma). Traces and inner products are
- * accumulated in double, the matrix products in float with fused multiply-adds. Products of the symmetric
- * iterates are computed as upper triangles and mirrored whenever A is exactly symmetric (always for the
+ * (never an n x n matrix), and runs the iteration on A = Sigma / tr(Sigma). An incoming gradient whose largest
+ * |value| lies outside [2^-20, 2^20] is scaled the same way (every backward is linear in it) and the result scaled
+ * back; a result beyond the float range (the covariance of features above about 1.8e19) or a diverged iteration
+ * throws IllegalArgumentException naming the sample, so no NaN or infinity is ever returned. Traces and inner
+ * products are accumulated in double, the matrix products in float with fused multiply-adds. Products of the
+ * symmetric iterates are computed as upper triangles and mirrored whenever A is exactly symmetric (always for the
  * layer; for {@link #sqrtForward} when the given Sigma is). The square-root backward is exact for any
  * Sigma and any dL/dC; the layer backward uses the symmetric form, since dL/dX only depends on the symmetric
  * part of dL/dSigma. A sample whose trace is 0 gives zeros forward and backward.
  *
  * <h2>Memory</h2>
- * A handle holds 2K d*d floats per sample (see {@link CpuHandle}); closing it recycles them into the next
- * forward. Each worker reuses its scratch {@code Workspace} (9 d*d + 2 d*n floats).
+ * A handle holds 2K d*d floats per sample (see {@link CpuHandle}); closing it hands them back, with the
+ * handle's other per-sample arrays, as one bundle that the next forward of the same shape reuses: a training
+ * loop that closes its handles and passes its own outputs allocates only a few hundred bytes per call
+ * (the handle object and the API's argument checks). Each worker reuses its scratch {@code Workspace} (9 d*d + 2 d*n floats).
  *
  * <h2>Threads</h2>
  * Samples of a batch are spread over {@link #threads()} threads: the calling thread plus a private
@@ -51,6 +56,13 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     private final boolean symmetricLayerBackward;
     private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
     private final ArrayPool arrays = new ArrayPool();
+    /**
+     * Closed handles' bundles, most recent first, behind soft references (the collector may take them back);
+     * a training loop that closes its handles finds its shape here and allocates nothing for saved state.
+     */
+    private final java.util.ArrayDeque<java.lang.ref.SoftReference<SavedState>> states = new java.util.ArrayDeque<>();
+    /** More bundles than this are dropped, their iterate arrays handed to {@link #arrays} for other shapes. */
+    private static final int MAX_POOLED_STATES = 16;
 
     /**
      * @param kernels                the product kernels
@@ -109,6 +121,38 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
+     * C = A B for row-major float matrices, on the calling thread, with the kernels the layer uses (the vector
+     * ones when {@link #vectorAvailable()}, else the plain-Java ones). Exposed for benchmarks that compare the
+     * back-end's GEMM with a BLAS; every entry is accumulated in float with fused multiply-adds, p = 0..k-1.
+     *
+     * @param m rows of A and C
+     * @param n columns of B and C
+     * @param k columns of A, rows of B
+     * @param a A, at least m*k floats
+     * @param b B, at least k*n floats
+     * @param c C, at least m*n floats, written
+     * @throws IllegalArgumentException if a dimension is below 1, an array is null or too short, or C overlaps
+     *                                  A or B (the same array)
+     */
+    public static void gemm(int m, int n, int k, float[] a, float[] b, float[] c) {
+        if (m < 1 || n < 1 || k < 1) {
+            throw new IllegalArgumentException("gemm dimensions must be >= 1, got m=" + m + ", n=" + n + ", k=" + k);
+        }
+        String shape = "m=" + m + ", n=" + n + ", k=" + k;
+        org.isqrt4j.api.Validation.checkArray("a", a, 0, org.isqrt4j.api.Validation.product("m*k", m, k), shape);
+        org.isqrt4j.api.Validation.checkArray("b", b, 0, org.isqrt4j.api.Validation.product("k*n", k, n), shape);
+        org.isqrt4j.api.Validation.checkArray("c", c, 0, org.isqrt4j.api.Validation.product("m*n", m, n), shape);
+        if (c == a || c == b) {
+            throw new IllegalArgumentException("gemm: c must not be the same array as a or b (" + shape + ")");
+        }
+        Kernels kn = VectorSupport.vectorKernels();
+        if (kn == null) {
+            kn = ScalarKernels.INSTANCE;
+        }
+        kn.gemm(m, n, k, 1f, a, 0, k, b, 0, n, 0f, null, 0, 0, c, 0, n, false);
+    }
+
+    /**
      * @return the value of {@value #THREADS_PROPERTY}, or the number of available processors when it is unset
      * @throws Isqrt4jException if the property is set but not a positive integer
      */
@@ -144,11 +188,37 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         return name() + "[threads=" + threads + (isClosed() ? ", closed" : "") + "]";
     }
 
-    /** Takes back a closed handle's saved-state array for the next forward. */
-    void recycle(float[] a) {
-        if (!isClosed()) {
-            arrays.recycle(a);
+    /** Takes back a closed handle's bundle for the next forward. */
+    void recycle(SavedState st) {
+        SavedState dropped = null;
+        synchronized (states) {
+            if (!isClosed()) {
+                states.addFirst(st.ref);
+                if (states.size() > MAX_POOLED_STATES) {
+                    dropped = states.pollLast().get();
+                }
+            }
         }
+        if (dropped != null) {
+            dropped.drainInto(arrays);
+        }
+    }
+
+    /** @return a pooled bundle of this shape (most recently closed first), or a new one */
+    private SavedState obtainState(boolean layer, int batch, int d, int savedLen) {
+        synchronized (states) {
+            for (java.util.Iterator<java.lang.ref.SoftReference<SavedState>> it = states.iterator(); it.hasNext(); ) {
+                SavedState s = it.next().get();
+                if (s == null) {
+                    it.remove();
+                } else if (s.fits(layer, batch, d, savedLen)) {
+                    it.remove();
+                    s.reset();
+                    return s;
+                }
+            }
+        }
+        return new SavedState(layer, batch, d, savedLen);
     }
 
     // ------------------------------------------------------------------ batch parallelism
@@ -267,7 +337,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     private static void gram(Kernels kn, int d, int n, Workspace ws) {
         Engine.transpose(ws.xs, 0, d, n, ws.xst, 0);
         kn.gemm(d, d, n, 1f, ws.xs, 0, n, ws.xst, 0, d, 0f, null, 0, 0, ws.m0, 0, d, true);
-        Engine.mirrorUpper(ws.m0, 0, d);
+        kn.mirror(ws.m0, 0, d);
     }
 
     private static void zero(float[] a, int off, int len) {
@@ -293,6 +363,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             for (int i = 0; i < dd; i++) {
                 sigma[so + i] = (float) (ws.m0[i] * f);
             }
+            requireRepresentable("sigma", sigma, so, dd, b, TOO_LARGE);
         });
     }
 
@@ -311,13 +382,27 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             }
             int go = gOff + b * dd;
             float[] s = ws.m0;
+            // dL/dX = (G + G^T) Xc / n with Xc = Xs 2^-e. The 2^-e goes into S in double, not into the product's
+            // float alpha: e spans -128..150, beyond float's exponent range at both ends, and inside it the
+            // result is the same to the bit (a power of two commutes with every rounding that does not under- or
+            // overflow).
+            double scale = Math.scalb(1.0, -e) / n;
+            double smax = 0;
+            for (int i = 0; i < dd; i++) {
+                smax = Math.max(smax, Math.abs(gradSigma[go + i]));
+            }
+            // S itself must be a normal float: if (G + G^T) 2^-e / n is not, S is computed times 2^q and the
+            // result scaled back by 2^-q, in double (q = 0, the same bits as without, for moderate S).
+            int q = scaleExponent(2 * smax * scale);
+            scale = Math.scalb(scale, q);
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
-                    s[i * d + j] = (float) (((double) gradSigma[go + i * d + j] + gradSigma[go + j * d + i]) / n);
+                    s[i * d + j] = (float) (((double) gradSigma[go + i * d + j] + gradSigma[go + j * d + i]) * scale);
                 }
             }
-            // dL/dX = (G + G^T) Xc / n with Xc = Xs 2^-e; 2^-e is exact in float for every e centre() returns.
-            kn.gemm(d, n, d, Math.scalb(1f, -e), s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
+            kn.gemm(d, n, d, 1f, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
+            scale(gradX, gxo, d * n, -q);
+            requireRepresentable("gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
     }
 
@@ -332,7 +417,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         OutputLayout layout = options.layout();
         int perOut = layout.elements(d);
         int savedLen = Engine.savedFloats(d, iters);
-        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, null, 0);
+        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, null, 0,
+                obtainState(false, batch, d, savedLen));
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, 0);
             int so = sigmaOff + b * dd;
@@ -342,7 +428,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 zero(out, oo, perOut);
                 return;
             }
-            float[] st = arrays.obtain(savedLen);
+            float[] st = h.state.take(b, arrays);
             for (int i = 0; i < dd; i++) {
                 st[i] = (float) (sigma[so + i] / tau);
             }
@@ -350,7 +436,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             Engine.forward(kn, d, iters, st, sym, ws.m0);
             checkFinite(st, iters * dd, dd, b);
             Engine.writeOutput(st, iters * dd, d, Math.sqrt(tau), layout, out, oo);
-            h.saved[b] = st;
+            requireRepresentable("output", out, oo, perOut, b, DIVERGED);
             h.trace[b] = tau;
             h.symmetric[b] = sym;
         });
@@ -359,13 +445,58 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     /** A positive semi-definite Sigma keeps the iterates bounded; anything else may blow up, and is rejected. */
     private static void checkFinite(float[] st, int off, int len, int sample) {
-        float acc = 0f;
-        for (int i = 0; i < len; i++) {
-            acc += st[off + i] * 0f;
+        if (!Engine.allFinite(st, off, len)) {
+            throw new IllegalArgumentException("sigma sample " + sample + ": " + DIVERGED);
         }
-        if (acc != 0f) {
-            throw new IllegalArgumentException("sigma sample " + sample + ": the Newton-Schulz iteration diverged"
-                    + " (eigenvalues of Sigma/tr(Sigma) outside [0, 1]: Sigma is not positive semi-definite)");
+    }
+
+    /** Inputs whose largest |value| has a binary exponent within +-SAFE_EXP are used as they are. */
+    private static final int SAFE_EXP = 20;
+
+    /** @return 0 if max is 0 or has a binary exponent within +-SAFE_EXP, else q with max 2^q in [1, 2) */
+    private static int scaleExponent(double max) {
+        if (!(max > 0) || max == Double.POSITIVE_INFINITY) {
+            return 0;
+        }
+        int exp = Math.getExponent(max);
+        return exp < -SAFE_EXP || exp > SAFE_EXP ? -exp : 0;
+    }
+
+    private static double maxAbs(float[] a, int off, int len) {
+        float m = 0f;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(a[off + i]));
+        }
+        return m;
+    }
+
+    /** a *= 2^q in double, rounded once (exact unless the result leaves the normal float range); q = 0 is a no-op. */
+    private static void scale(float[] a, int off, int len, int q) {
+        if (q != 0) {
+            double f = Math.scalb(1.0, q);
+            for (int i = 0; i < len; i++) {
+                a[off + i] = (float) (a[off + i] * f);
+            }
+        }
+    }
+
+    private static final String TOO_LARGE = "input too large";
+    private static final String DIVERGED = "the Newton-Schulz iteration diverged: Sigma not positive semi-definite,"
+            + " or too many iterations for float32 on a rank-deficient Sigma";
+
+    /**
+     * For finite input no NaN or infinity may leave the library. X and Sigma are scaled by powers of two, so a
+     * result overflows only when its exact value is beyond the float range (the covariance of features above about
+     * 1.8e19, a gradient of an extreme dL/dC), or when the iteration diverged: reported as the caller's input.
+     */
+    private static void requireRepresentable(String what, float[] a, int off, int len, int sample, String why) {
+        if (!Engine.allFinite(a, off, len)) {
+            int i = 0;
+            while (i < len - 1 && Float.isFinite(a[off + i])) {
+                i++;
+            }
+            throw new IllegalArgumentException(what + " of sample " + sample + " is not representable in float32"
+                    + " (element " + i + " is " + a[off + i] + "): " + why);
         }
     }
 
@@ -386,10 +517,13 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 return;
             }
             Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
+            // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^g.
+            int ge = scaleExponent(maxAbs(gradOut, gOff + b * perOut, perOut));
+            scale(ws.m0, 0, dd, ge);
             double gy = Engine.dot(ws.m0, 0, st, iters * dd, dd);
             float[] da = Engine.backward(kn, d, iters, st, h.symmetric[b], ws, ws.m0);
             double c = gy / 2 - Engine.dot(da, 0, st, 0, dd);
-            double sq = Math.sqrt(h.trace[b]);
+            double sq = Math.scalb(Math.sqrt(h.trace[b]), ge);
             // dL/dSigma = (dA + (<G,Y_K>/2 - <dA,A>) I) / sqrt(tau), with dA the backward of G itself:
             // DESIGN.md's sqrt(tau) G, s and 1/tau terms with the sqrt(tau) factored out.
             for (int i = 0; i < d; i++) {
@@ -401,6 +535,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                     gradSigma[go + i * d + j] = (float) (v / sq);
                 }
             }
+            requireRepresentable("gradSigma", gradSigma, go, dd, b, TOO_LARGE);
         });
     }
 
@@ -415,7 +550,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         OutputLayout layout = options.layout();
         int perOut = layout.elements(d);
         int savedLen = Engine.savedFloats(d, iters);
-        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.LAYER, batch, d, n, options, out, outOff, x, xOff);
+        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.LAYER, batch, d, n, options, out, outOff, x, xOff,
+                obtainState(true, batch, d, savedLen));
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
             int oo = outOff + b * perOut;
@@ -427,14 +563,14 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             }
             gram(kn, d, n, ws);
             double tr = Engine.trace(ws.m0, 0, d);
-            float[] st = arrays.obtain(savedLen);
+            float[] st = h.state.take(b, arrays);
             for (int i = 0; i < dd; i++) {
                 st[i] = (float) (ws.m0[i] / tr);
             }
             Engine.forward(kn, d, iters, st, true, ws.m1);
             // sqrt(tau) with tau = tr(Xc Xc^T)/n and Xc = Xs 2^-e.
             Engine.writeOutput(st, iters * dd, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
-            h.saved[b] = st;
+            requireRepresentable("output", out, oo, perOut, b, DIVERGED);
             h.trace[b] = tr;
             h.symmetric[b] = true;
         });
@@ -459,30 +595,46 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 return;
             }
             scaleCentred(h.x, h.xOff + b * d * n, d, n, h.means, b * d, h.exponent[b], ws.xs);
-            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m8);
-            double gy = Engine.dot(ws.m8, 0, st, iters * dd, dd);
-            float[] da;
-            if (symmetricLayerBackward) {
-                Engine.symmetrize(ws.m8, ws.m0, d);
-                da = Engine.backwardSymmetric(kn, d, iters, st, ws, ws.m0);
-            } else {
-                System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
-                da = Engine.backward(kn, d, iters, st, true, ws, ws.m0);
-            }
-            double c2 = gy - 2 * Engine.dot(da, 0, st, 0, dd);
+            // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^ge.
+            int ge = scaleExponent(maxAbs(gradOut, gOff + b * perOut, perOut));
             float[] s = ws.m8;
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    double v = (double) da[i * d + j] + da[j * d + i];
-                    if (i == j) {
-                        v += c2;
+            if (symmetricLayerBackward) {
+                // A full gradient is read in place; a packed one is first spread over the upper triangle.
+                float[] g = gradOut;
+                int go = gOff + b * perOut;
+                if (layout != OutputLayout.FULL || ge != 0) {
+                    Engine.readGradient(gradOut, go, d, layout, ws.m8);
+                    scale(ws.m8, 0, dd, ge);
+                    g = ws.m8;
+                    go = 0;
+                }
+                double gy = Engine.dot(g, go, st, iters * dd, dd);
+                Engine.symmetrize(g, go, ws.m0, d);
+                float[] da = Engine.backwardSymmetric(kn, d, iters, st, ws, ws.m0);
+                double c2 = gy - 2 * Engine.dotUpper(da, 0, st, 0, d);
+                Engine.twicePlusDiagonal(da, c2, s, d);
+            } else {
+                Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m8);
+                scale(ws.m8, 0, dd, ge);
+                double gy = Engine.dot(ws.m8, 0, st, iters * dd, dd);
+                System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
+                float[] da = Engine.backward(kn, d, iters, st, true, ws, ws.m0);
+                double c2 = gy - 2 * Engine.dot(da, 0, st, 0, dd);
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        double v = (double) da[i * d + j] + da[j * d + i];
+                        if (i == j) {
+                            v += c2;
+                        }
+                        s[i * d + j] = (float) v;
                     }
-                    s[i * d + j] = (float) v;
                 }
             }
             // dL/dX = (S + S^T) Xc / n with S = (dA + cI)/sqrt(tau); in scaled terms (S' + S'^T) Xs / sqrt(n tr).
             float alpha = (float) (1.0 / Math.sqrt(n * h.trace[b]));
             kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
+            scale(gradX, gxo, d * n, -ge);
+            requireRepresentable("gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
     }
 
@@ -490,6 +642,9 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     protected void doClose() {
         if (pool != null) {
             pool.shutdown();
+        }
+        synchronized (states) {
+            states.clear();
         }
         arrays.clear();
         workspaces.clear();

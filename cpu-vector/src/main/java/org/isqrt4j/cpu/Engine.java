@@ -5,8 +5,9 @@ import org.isqrt4j.api.OutputLayout;
 /**
  * The per-sample algorithm on top of {@link Kernels}: the coupled Newton-Schulz forward, its exact backward
  * (general and symmetric forms) and the O(d^2) glue (mirroring, transposes, packing, double-precision inner
- * products). All element-wise code lives here, shared by both kernel sets, so scalar and vector results differ
- * only where {@link Kernels} would, which is nowhere. Stateless.
+ * products). The element-wise code lives here, shared by both kernel sets (the mirror and the symmetric
+ * combination go through {@link Kernels}, whose vector forms are exact copies of these), so scalar and vector
+ * results differ only where {@link Kernels} would, which is nowhere. Stateless.
  *
  * <h2>Saved state</h2>
  * For K iterations a sample's state is exactly 2K d x d floats, in this order:
@@ -37,7 +38,7 @@ final class Engine {
                     float beta, float[] dm, int dOff, float[] c, int cOff, boolean sym) {
         kn.gemm(d, d, d, alpha, a, aOff, d, b, bOff, d, beta, dm, dOff, d, c, cOff, d, sym);
         if (sym) {
-            mirrorUpper(c, cOff, d);
+            kn.mirror(c, cOff, d);
         }
     }
 
@@ -83,24 +84,64 @@ final class Engine {
     }
 
     /**
-     * out = 1.5 g - 0.5 (p + p^T); exactly symmetric when g is (the sum p_ij + p_ji is). The transpose goes
-     * first into out with the tiled copy, then one unit-stride pass that C2 can vectorise.
+     * Upper triangle (diagonal included) of out = 1.5 g - 0.5 (p + p^T): the symmetric "M + M^T" of a
+     * backward step from one product. Only g's upper triangle is read; out's strict lower triangle is left as
+     * it was (the caller either adds a triangle product on top and mirrors, or only reads the upper part).
+     * Tiled like {@link #mirrorUpper}, so the transposed reads of p stay in L1.
      */
-    static void symCombine(float[] g, float[] p, float[] out, int d) {
-        transpose(p, 0, out, 0, d);
-        int dd = d * d;
-        for (int i = 0; i < dd; i++) {
-            out[i] = 1.5f * g[i] - 0.5f * (p[i] + out[i]);
+    static void symCombineUpper(float[] g, float[] p, float[] out, int d) {
+        for (int ib = 0; ib < d; ib += TB) {
+            int ie = Math.min(ib + TB, d);
+            for (int jb = ib; jb < d; jb += TB) {
+                int je = Math.min(jb + TB, d);
+                for (int i = ib; i < ie; i++) {
+                    int r = i * d;
+                    for (int j = Math.max(jb, i); j < je; j++) {
+                        out[r + j] = 1.5f * g[r + j] - 0.5f * (p[r + j] + p[j * d + i]);
+                    }
+                }
+            }
         }
     }
 
-    /** out = (g + g^T) / 2. */
-    static void symmetrize(float[] g, float[] out, int d) {
-        for (int i = 0; i < d; i++) {
-            for (int j = i; j < d; j++) {
-                float v = 0.5f * (g[i * d + j] + g[j * d + i]);
-                out[i * d + j] = v;
-                out[j * d + i] = v;
+    /** Full out = (g + g^T) / 2 for g at gOff, from one tiled pass over the upper triangle. */
+    static void symmetrize(float[] g, int gOff, float[] out, int d) {
+        for (int ib = 0; ib < d; ib += TB) {
+            int ie = Math.min(ib + TB, d);
+            for (int jb = ib; jb < d; jb += TB) {
+                int je = Math.min(jb + TB, d);
+                for (int i = ib; i < ie; i++) {
+                    for (int j = Math.max(jb, i); j < je; j++) {
+                        float v = 0.5f * (g[gOff + i * d + j] + g[gOff + j * d + i]);
+                        out[i * d + j] = v;
+                        out[j * d + i] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Full s = da + da^T + c I for a symmetric da of which only the upper triangle is valid: s_ij = s_ji =
+     * 2 da_ij (+ c on the diagonal), summed in double and rounded once. Tiled like {@link #mirrorUpper}.
+     */
+    static void twicePlusDiagonal(float[] da, double c, float[] s, int d) {
+        for (int ib = 0; ib < d; ib += TB) {
+            int ie = Math.min(ib + TB, d);
+            for (int jb = ib; jb < d; jb += TB) {
+                int je = Math.min(jb + TB, d);
+                for (int i = ib; i < ie; i++) {
+                    int j = Math.max(jb, i);
+                    if (j == i) {
+                        s[i * d + i] = (float) (2.0 * da[i * d + i] + c);
+                        j++;
+                    }
+                    for (; j < je; j++) {
+                        float v = (float) (2.0 * da[i * d + j]);
+                        s[i * d + j] = v;
+                        s[j * d + i] = v;
+                    }
+                }
             }
         }
     }
@@ -127,18 +168,60 @@ final class Engine {
         return s;
     }
 
+    /** Sum of a[i] b[i] in double; four partial sums, so that the adds do not wait on one another. */
     static double dot(float[] a, int aOff, float[] b, int bOff, int len) {
         double s0 = 0;
         double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
         int i = 0;
-        for (; i + 1 < len; i += 2) {
+        for (; i + 3 < len; i += 4) {
             s0 += (double) a[aOff + i] * b[bOff + i];
             s1 += (double) a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += (double) a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += (double) a[aOff + i + 3] * b[bOff + i + 3];
         }
-        if (i < len) {
+        for (; i < len; i++) {
             s0 += (double) a[aOff + i] * b[bOff + i];
         }
-        return s0 + s1;
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Inner product of two symmetric d x d matrices of which only the upper triangles (diagonal included) are
+     * read: the diagonal once, the strict upper triangle twice.
+     */
+    static double dotUpper(float[] a, int aOff, float[] b, int bOff, int d) {
+        double diag = 0;
+        double off = 0;
+        for (int i = 0; i < d; i++) {
+            int r = i * d + i;
+            diag += (double) a[aOff + r] * b[bOff + r];
+            off += dot(a, aOff + r + 1, b, bOff + r + 1, d - i - 1);
+        }
+        return diag + 2 * off;
+    }
+
+    /**
+     * @return whether every value is finite: x * 0 is a signed zero exactly for finite x, NaN otherwise, and a
+     *         sum of zeros stays zero. Four partial sums, so that the adds do not wait on one another.
+     */
+    static boolean allFinite(float[] a, int off, int len) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            s0 += a[off + i] * 0f;
+            s1 += a[off + i + 1] * 0f;
+            s2 += a[off + i + 2] * 0f;
+            s3 += a[off + i + 3] * 0f;
+        }
+        for (; i < len; i++) {
+            s0 += a[off + i] * 0f;
+        }
+        return (s0 + s1) + (s2 + s3) == 0f;
     }
 
     // ------------------------------------------------------------------ Newton-Schulz forward
@@ -254,15 +337,18 @@ final class Engine {
 
     /**
      * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric:
-     * N G_Y' = (G_Y' N)^T, and Z G_Z' Z, Y G_Y' Y are symmetric. Per middle step 4 full products and 3
-     * triangles instead of 9 full products. Used by the layer, whose dL/dX only sees sym(dL/dSigma), and
-     * sym(dL/dSigma) is what the backward of sym(dL/dC) gives (the map commutes with transposition).
+     * N G_Y' = (G_Y' N)^T, so G_Y' N + N G_Y' is one product plus its transpose, and Z G_Z' Z, Y G_Y' Y are
+     * symmetric (one full product, then a triangle). Per middle step 4 full products and 3 triangles instead of
+     * 9 full products. The "M + M^T" combinations are formed on the upper triangle only, the following triangle
+     * product adds onto that upper triangle, and one mirror per gradient makes it whole again for the next
+     * step's products. Used by the layer, whose dL/dX only sees sym(dL/dSigma), and sym(dL/dSigma) is what the
+     * backward of sym(dL/dC) gives (the map commutes with transposition).
      *
      * @param g  symmetric dL/dY_K; must be {@code ws.m0}; overwritten
-     * @return the workspace buffer holding dL/dA (symmetric)
+     * @return the workspace buffer holding dL/dA (symmetric): only its upper triangle, diagonal included,
+     *         is valid
      */
     static float[] backwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws, float[] g) {
-        int dd = d * d;
         float[] gy = g;
         float[] gz = ws.m1;
         float[] ny = ws.m2;
@@ -272,19 +358,21 @@ final class Engine {
         float[] p = ws.m6;
         boolean hasGz = false;
         for (int k = iters; k >= 2; k--) {
-            int yo = (k - 1) * dd;
-            int zo = (iters + k - 1) * dd;
+            int yo = (k - 1) * dd(d);
+            int zo = (iters + k - 1) * dd(d);
             mul(kn, d, 1f, st, yo, st, zo, 0f, null, 0, nm, 0, true);
             mul(kn, d, 1f, gy, 0, nm, 0, 0f, null, 0, p, 0, false);
-            symCombine(gy, p, ny, d);
+            kn.symCombineUpper(gy, p, ny, d);
             if (hasGz) {
                 mul(kn, d, 1f, gz, 0, st, zo, 0f, null, 0, w, 0, false);
                 mul(kn, d, -0.5f, st, zo, w, 0, 1f, ny, 0, ny, 0, true);
+            } else {
+                kn.mirror(ny, 0, d);
             }
             mul(kn, d, 1f, gy, 0, st, yo, 0f, null, 0, w, 0, false);
             if (hasGz) {
                 mul(kn, d, 1f, gz, 0, nm, 0, 0f, null, 0, p, 0, false);
-                symCombine(gz, p, nz, d);
+                kn.symCombineUpper(gz, p, nz, d);
                 mul(kn, d, -0.5f, st, yo, w, 0, 1f, nz, 0, nz, 0, true);
             } else {
                 mul(kn, d, -0.5f, st, yo, w, 0, 0f, null, 0, nz, 0, true);
@@ -298,13 +386,19 @@ final class Engine {
             hasGz = true;
         }
         mul(kn, d, 1f, gy, 0, st, 0, 0f, null, 0, p, 0, false);
-        symCombine(gy, p, ny, d);
+        kn.symCombineUpper(gy, p, ny, d);
         if (hasGz) {
-            for (int i = 0; i < dd; i++) {
-                ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+            for (int i = 0; i < d; i++) {
+                for (int j = i * d + i, e = i * d + d; j < e; j++) {
+                    ny[j] = Math.fma(gz[j], -0.5f, ny[j]);
+                }
             }
         }
         return ny;
+    }
+
+    private static int dd(int d) {
+        return d * d;
     }
 
     // ------------------------------------------------------------------ output layouts

@@ -1,7 +1,9 @@
 package org.isqrt4j.cpu;
 
 /**
- * The O(d^3) part of the back-end: one general matrix product with a fused epilogue. Two implementations give
+ * The O(d^3) part of the back-end, one general matrix product with a fused epilogue, plus the two O(d^2) passes
+ * that are worth vectorising (the mirror of a triangle product and the backward's symmetric combination;
+ * their defaults are the scalar forms in {@link Engine}). Two implementations give
  * bit-identical results: {@link ScalarKernels} and {@code VectorKernels} (the latter only exists when
  * jdk.incubator.vector is resolved, so nothing outside {@link VectorSupport} names it).
  *
@@ -39,4 +41,17 @@ interface Kernels {
               float[] b, int bOff, int ldb,
               float beta, float[] dm, int dOff, int ldd,
               float[] c, int cOff, int ldc, boolean upper);
+
+    /** Copies the strict upper triangle of the d x d matrix at off onto its lower one (exact copies). */
+    default void mirror(float[] c, int off, int d) {
+        Engine.mirrorUpper(c, off, d);
+    }
+
+    /**
+     * Upper triangle, diagonal included, of out = 1.5 g - 0.5 (p + p^T) for d x d matrices at offset 0, with the
+     * arithmetic of {@code Engine.symCombineUpper} (implementations may write more of out).
+     */
+    default void symCombineUpper(float[] g, float[] p, float[] out, int d) {
+        Engine.symCombineUpper(g, p, out, d);
+    }
 }

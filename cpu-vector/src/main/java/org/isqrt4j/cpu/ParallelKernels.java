@@ -80,4 +80,14 @@ final class ParallelKernels implements Kernels {
             throw failure;
         }
     }
+
+    @Override
+    public void mirror(float[] c, int off, int d) {
+        inner.mirror(c, off, d);
+    }
+
+    @Override
+    public void symCombineUpper(float[] g, float[] p, float[] out, int d) {
+        inner.symCombineUpper(g, p, out, d);
+    }
 }

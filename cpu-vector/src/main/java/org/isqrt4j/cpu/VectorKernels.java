@@ -1,6 +1,8 @@
 package org.isqrt4j.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,12 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * update the tile. NV = 4 with 512-bit vectors (24 accumulators + 4 B vectors + 1 broadcast = 29 of the 32
  * registers; it runs at the core's FMA peak for d = 256, where 4 x 4 reached about 75%), NV = 2 below, where
  * 16 registers exist. Panels are the outer loop, so the k x (NV*VL) strip of B stays in cache while the rows
- * of A stream past it; for k &gt; {@value #KC} the k range is cut into blocks so that the strip's block fits
- * L1/L2, with the panel's partial sums parked in a per-thread buffer. Leftovers: 4-row and single-row blocks,
+ * of A stream past it; for k &gt; {@value #KC} the k range is cut into blocks, each block of the strip packed
+ * into a contiguous per-thread copy (long row strides alias in L1 and span many pages), with the panel's
+ * partial sums parked in a per-thread buffer. In upper mode the row blocks in the lower half of a diagonal
+ * block run on the panel's right half only. Leftovers: 4-row and single-row blocks,
  * panels of 2 and 1 vectors, and a last partial vector (n not a multiple of the vector length) computed from
  * a zero-padded copy of those columns, since masked loads and stores are not intrinsified on JDK 17. With
  * {@code upper}, row blocks that lie entirely below a panel are skipped (the caller mirrors). The epilogue
- * alpha*acc (+ beta*D) is applied once per tile, after the last k block. Thread-safe: the only state is
+ * alpha*acc (+ beta*D) is applied once per tile, after the last k block. Mirrors and the symmetric
+ * combination of the backward use 16 x 16 register transposes (see below). Thread-safe: the only state is
  * per-thread scratch.
  */
 final class VectorKernels implements Kernels {
@@ -50,7 +55,9 @@ final class VectorKernels implements Kernels {
         if (WIDE) {
             for (; j + 4 * VL <= n; j += 4 * VL) {
                 int iEnd = upper ? Math.min(m, j + 4 * VL) : m;
-                panel4(iEnd, k, alpha, a, aOff, lda, b, bOff + j, ldb, beta, dm, dOff + j, ldd, c, cOff + j, ldc);
+                int iHalf = upper ? j + 2 * VL : m;
+                panel4(iEnd, iHalf, k, alpha, a, aOff, lda, b, bOff + j, ldb, beta, dm, dOff + j, ldd, c, cOff + j,
+                        ldc);
             }
         }
         for (; j + 2 * VL <= n; j += 2 * VL) {
@@ -66,6 +73,18 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** Per-thread strip of packed B rows for the k-blocked path. */
+    private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] packed(int floats) {
+        float[] buf = PACKED.get();
+        if (buf.length < floats) {
+            buf = new float[floats];
+            PACKED.set(buf);
+        }
+        return buf;
+    }
+
     private static float[] partial(int floats) {
         float[] buf = PARTIAL.get();
         if (buf.length < floats) {
@@ -75,47 +94,73 @@ final class VectorKernels implements Kernels {
         return buf;
     }
 
-    /** One panel of 4 vector(s): rows 0..iEnd-1, columns from the given offsets. */
-    private static void panel4(int iEnd, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
-                               int ldb, float beta, float[] dm, int dOff, int ldd, float[] c, int cOff, int ldc) {
+    /**
+     * One panel of 4 vector(s): rows 0..iEnd-1, columns from the given offsets. Row blocks starting at or
+     * below iHalf only need the panel's right half (the upper triangle of a diagonal block), so they run the
+     * 2-vector kernels there: a triangle costs 56% of a full product instead of 62.5% at d = 256.
+     */
+    private static void panel4(int iEnd, int iHalf, int k, float alpha, float[] a, int aOff, int lda, float[] b,
+                               int bOff, int ldb, float beta, float[] dm, int dOff, int ldd, float[] c, int cOff,
+                               int ldc) {
         if (k <= KC) {
             float[] buf = partial(6 * 4 * VL);
+            int h = 2 * VL;
             int i = 0;
             for (; i + 6 <= iEnd; i += 6) {
-                k6x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(6, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                if (i >= iHalf) {
+                    k6x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
+                    epilogue(6, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
+                } else {
+                    k6x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
+                    epilogue(6, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
             if (i + 4 <= iEnd) {
-                k4x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(4, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                if (i >= iHalf) {
+                    k4x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
+                    epilogue(4, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
+                } else {
+                    k4x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
+                    epilogue(4, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(1, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                if (i >= iHalf) {
+                    k1x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
+                    epilogue(1, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
+                } else {
+                    k1x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
+                    epilogue(1, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
             return;
         }
-        // k blocking: the kc x (4 vectors) block of B stays in L1 while every row block of the panel passes;
-        // the panel's partial sums wait in the buffer (exact float stores, so the fma order is unchanged).
+        // k blocking: the kc x (4 vectors) block of B is packed into a contiguous per-thread strip (rows of B lie
+        // ldb apart, a multiple of 2-4 KiB at d = 512..1024, which maps them onto a few L1 sets and many pages)
+        // and stays in cache while every row block of the panel passes; the panel's partial sums wait in the
+        // buffer (exact float stores, so the fma order is unchanged).
         int row = 4 * VL;
         float[] buf = partial(iEnd * row);
         int blocks = (k + KC - 1) / KC;
         int kc = (k + blocks - 1) / blocks;
+        float[] pk = packed(kc * row);
         for (int k0 = 0; k0 < k; k0 += kc) {
             int kk = Math.min(kc, k - k0);
             boolean load = k0 > 0;
-            int bk = bOff + k0 * ldb;
+            for (int p = 0, src = bOff + k0 * ldb; p < kk; p++, src += ldb) {
+                System.arraycopy(b, src, pk, p * row, row);
+            }
             int i = 0;
             for (; i + 6 <= iEnd; i += 6) {
-                k6x4(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+                k6x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
             }
             if (i + 4 <= iEnd) {
-                k4x4(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+                k4x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x4(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+                k1x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
             }
         }
         epilogue(iEnd, 4, buf, 0, alpha, beta, dm, dOff, ldd, c, cOff, ldc);
@@ -235,6 +280,373 @@ final class VectorKernels implements Kernels {
                     FloatVector.fromArray(S, dm, di + r * ldd + v * VL).fma(bt, acc.mul(alpha))
                             .intoArray(c, ci + r * ldc + v * VL);
                 }
+            }
+        }
+    }
+
+
+    // ------------------------------------------------------------------ 16 x 16 transposes
+    // A 16 x 16 block is transposed in registers in four butterfly stages: at stage b (8, 4, 2, 1) rows i and
+    // i + b (i with bit b clear) swap their off-diagonal b x b sub-blocks, each new row one lane rotation and one
+    // masked blend. The 16 rows live in locals (an array of vectors would be boxed on the heap). Only copies and
+    // the same per-element arithmetic as the scalar code, so results are bit-identical to it.
+
+    private static final VectorShuffle<Float> SR0 = rotation(-1), SL0 = rotation(1);
+    private static final VectorShuffle<Float> SR1 = rotation(-2), SL1 = rotation(2);
+    private static final VectorShuffle<Float> SR2 = rotation(-4), SL2 = rotation(4);
+    private static final VectorShuffle<Float> SR3 = rotation(-8), SL3 = rotation(8);
+    private static final VectorMask<Float> M0 = laneBit(1), N0 = M0.not();
+    private static final VectorMask<Float> M1 = laneBit(2), N1 = M1.not();
+    private static final VectorMask<Float> M2 = laneBit(4), N2 = M2.not();
+    private static final VectorMask<Float> M3 = laneBit(8), N3 = M3.not();
+    /** BELOW[q]: lanes l &lt; q, the strict lower part of row q of a diagonal block. */
+    private static final VectorMask<Float>[] BELOW = belowMasks();
+
+    private static VectorShuffle<Float> rotation(int by) {
+        int[] idx = new int[VL];
+        for (int l = 0; l < VL; l++) {
+            idx[l] = Math.floorMod(l + by, VL);
+        }
+        return VectorShuffle.fromArray(S, idx, 0);
+    }
+
+    private static VectorMask<Float> laneBit(int bit) {
+        boolean[] m = new boolean[VL];
+        for (int l = 0; l < VL; l++) {
+            m[l] = (l & bit) != 0;
+        }
+        return VectorMask.fromArray(S, m, 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] belowMasks() {
+        VectorMask<Float>[] r = new VectorMask[VL];
+        for (int q = 0; q < VL; q++) {
+            boolean[] m = new boolean[VL];
+            for (int l = 0; l < q; l++) {
+                m[l] = true;
+            }
+            r[q] = VectorMask.fromArray(S, m, 0);
+        }
+        return r;
+    }
+
+    /**
+     * Whether the register transposes are used: written for exactly 16 lanes, and only on JDK 25 and later,
+     * where they made W1 forward+backward 15% faster than the scalar tiled copies; JDK 17's C2 compiles the
+     * rotations and blends into slower code than those copies (measured 9% slower at d = 64), and the JDKs in
+     * between were not measured. Both paths give the same bits.
+     */
+    private static final boolean T16 = VL == 16 && Runtime.version().feature() >= 25;
+
+    @Override
+    public void mirror(float[] c, int off, int d) {
+        if (!T16) {
+            Kernels.super.mirror(c, off, d);
+            return;
+        }
+        int d16 = d & ~15;
+        for (int bi = 0; bi < d16; bi += 16) {
+            for (int bj = bi; bj < d16; bj += 16) {
+                int src = off + bi * d + bj;
+                int dst = off + bj * d + bi;
+                FloatVector r0 = FloatVector.fromArray(S, c, src + 0 * d);
+                FloatVector r1 = FloatVector.fromArray(S, c, src + 1 * d);
+                FloatVector r2 = FloatVector.fromArray(S, c, src + 2 * d);
+                FloatVector r3 = FloatVector.fromArray(S, c, src + 3 * d);
+                FloatVector r4 = FloatVector.fromArray(S, c, src + 4 * d);
+                FloatVector r5 = FloatVector.fromArray(S, c, src + 5 * d);
+                FloatVector r6 = FloatVector.fromArray(S, c, src + 6 * d);
+                FloatVector r7 = FloatVector.fromArray(S, c, src + 7 * d);
+                FloatVector r8 = FloatVector.fromArray(S, c, src + 8 * d);
+                FloatVector r9 = FloatVector.fromArray(S, c, src + 9 * d);
+                FloatVector r10 = FloatVector.fromArray(S, c, src + 10 * d);
+                FloatVector r11 = FloatVector.fromArray(S, c, src + 11 * d);
+                FloatVector r12 = FloatVector.fromArray(S, c, src + 12 * d);
+                FloatVector r13 = FloatVector.fromArray(S, c, src + 13 * d);
+                FloatVector r14 = FloatVector.fromArray(S, c, src + 14 * d);
+                FloatVector r15 = FloatVector.fromArray(S, c, src + 15 * d);
+                FloatVector x30 = r0;
+                r0 = x30.blend(r8.rearrange(SR3), M3);
+                r8 = r8.blend(x30.rearrange(SL3), N3);
+                FloatVector x31 = r1;
+                r1 = x31.blend(r9.rearrange(SR3), M3);
+                r9 = r9.blend(x31.rearrange(SL3), N3);
+                FloatVector x32 = r2;
+                r2 = x32.blend(r10.rearrange(SR3), M3);
+                r10 = r10.blend(x32.rearrange(SL3), N3);
+                FloatVector x33 = r3;
+                r3 = x33.blend(r11.rearrange(SR3), M3);
+                r11 = r11.blend(x33.rearrange(SL3), N3);
+                FloatVector x34 = r4;
+                r4 = x34.blend(r12.rearrange(SR3), M3);
+                r12 = r12.blend(x34.rearrange(SL3), N3);
+                FloatVector x35 = r5;
+                r5 = x35.blend(r13.rearrange(SR3), M3);
+                r13 = r13.blend(x35.rearrange(SL3), N3);
+                FloatVector x36 = r6;
+                r6 = x36.blend(r14.rearrange(SR3), M3);
+                r14 = r14.blend(x36.rearrange(SL3), N3);
+                FloatVector x37 = r7;
+                r7 = x37.blend(r15.rearrange(SR3), M3);
+                r15 = r15.blend(x37.rearrange(SL3), N3);
+                FloatVector x20 = r0;
+                r0 = x20.blend(r4.rearrange(SR2), M2);
+                r4 = r4.blend(x20.rearrange(SL2), N2);
+                FloatVector x21 = r1;
+                r1 = x21.blend(r5.rearrange(SR2), M2);
+                r5 = r5.blend(x21.rearrange(SL2), N2);
+                FloatVector x22 = r2;
+                r2 = x22.blend(r6.rearrange(SR2), M2);
+                r6 = r6.blend(x22.rearrange(SL2), N2);
+                FloatVector x23 = r3;
+                r3 = x23.blend(r7.rearrange(SR2), M2);
+                r7 = r7.blend(x23.rearrange(SL2), N2);
+                FloatVector x28 = r8;
+                r8 = x28.blend(r12.rearrange(SR2), M2);
+                r12 = r12.blend(x28.rearrange(SL2), N2);
+                FloatVector x29 = r9;
+                r9 = x29.blend(r13.rearrange(SR2), M2);
+                r13 = r13.blend(x29.rearrange(SL2), N2);
+                FloatVector x210 = r10;
+                r10 = x210.blend(r14.rearrange(SR2), M2);
+                r14 = r14.blend(x210.rearrange(SL2), N2);
+                FloatVector x211 = r11;
+                r11 = x211.blend(r15.rearrange(SR2), M2);
+                r15 = r15.blend(x211.rearrange(SL2), N2);
+                FloatVector x10 = r0;
+                r0 = x10.blend(r2.rearrange(SR1), M1);
+                r2 = r2.blend(x10.rearrange(SL1), N1);
+                FloatVector x11 = r1;
+                r1 = x11.blend(r3.rearrange(SR1), M1);
+                r3 = r3.blend(x11.rearrange(SL1), N1);
+                FloatVector x14 = r4;
+                r4 = x14.blend(r6.rearrange(SR1), M1);
+                r6 = r6.blend(x14.rearrange(SL1), N1);
+                FloatVector x15 = r5;
+                r5 = x15.blend(r7.rearrange(SR1), M1);
+                r7 = r7.blend(x15.rearrange(SL1), N1);
+                FloatVector x18 = r8;
+                r8 = x18.blend(r10.rearrange(SR1), M1);
+                r10 = r10.blend(x18.rearrange(SL1), N1);
+                FloatVector x19 = r9;
+                r9 = x19.blend(r11.rearrange(SR1), M1);
+                r11 = r11.blend(x19.rearrange(SL1), N1);
+                FloatVector x112 = r12;
+                r12 = x112.blend(r14.rearrange(SR1), M1);
+                r14 = r14.blend(x112.rearrange(SL1), N1);
+                FloatVector x113 = r13;
+                r13 = x113.blend(r15.rearrange(SR1), M1);
+                r15 = r15.blend(x113.rearrange(SL1), N1);
+                FloatVector x00 = r0;
+                r0 = x00.blend(r1.rearrange(SR0), M0);
+                r1 = r1.blend(x00.rearrange(SL0), N0);
+                FloatVector x02 = r2;
+                r2 = x02.blend(r3.rearrange(SR0), M0);
+                r3 = r3.blend(x02.rearrange(SL0), N0);
+                FloatVector x04 = r4;
+                r4 = x04.blend(r5.rearrange(SR0), M0);
+                r5 = r5.blend(x04.rearrange(SL0), N0);
+                FloatVector x06 = r6;
+                r6 = x06.blend(r7.rearrange(SR0), M0);
+                r7 = r7.blend(x06.rearrange(SL0), N0);
+                FloatVector x08 = r8;
+                r8 = x08.blend(r9.rearrange(SR0), M0);
+                r9 = r9.blend(x08.rearrange(SL0), N0);
+                FloatVector x010 = r10;
+                r10 = x010.blend(r11.rearrange(SR0), M0);
+                r11 = r11.blend(x010.rearrange(SL0), N0);
+                FloatVector x012 = r12;
+                r12 = x012.blend(r13.rearrange(SR0), M0);
+                r13 = r13.blend(x012.rearrange(SL0), N0);
+                FloatVector x014 = r14;
+                r14 = x014.blend(r15.rearrange(SR0), M0);
+                r15 = r15.blend(x014.rearrange(SL0), N0);
+                if (bj == bi) {
+                    FloatVector.fromArray(S, c, src + 0 * d).blend(r0, BELOW[0]).intoArray(c, src + 0 * d);
+                    FloatVector.fromArray(S, c, src + 1 * d).blend(r1, BELOW[1]).intoArray(c, src + 1 * d);
+                    FloatVector.fromArray(S, c, src + 2 * d).blend(r2, BELOW[2]).intoArray(c, src + 2 * d);
+                    FloatVector.fromArray(S, c, src + 3 * d).blend(r3, BELOW[3]).intoArray(c, src + 3 * d);
+                    FloatVector.fromArray(S, c, src + 4 * d).blend(r4, BELOW[4]).intoArray(c, src + 4 * d);
+                    FloatVector.fromArray(S, c, src + 5 * d).blend(r5, BELOW[5]).intoArray(c, src + 5 * d);
+                    FloatVector.fromArray(S, c, src + 6 * d).blend(r6, BELOW[6]).intoArray(c, src + 6 * d);
+                    FloatVector.fromArray(S, c, src + 7 * d).blend(r7, BELOW[7]).intoArray(c, src + 7 * d);
+                    FloatVector.fromArray(S, c, src + 8 * d).blend(r8, BELOW[8]).intoArray(c, src + 8 * d);
+                    FloatVector.fromArray(S, c, src + 9 * d).blend(r9, BELOW[9]).intoArray(c, src + 9 * d);
+                    FloatVector.fromArray(S, c, src + 10 * d).blend(r10, BELOW[10]).intoArray(c, src + 10 * d);
+                    FloatVector.fromArray(S, c, src + 11 * d).blend(r11, BELOW[11]).intoArray(c, src + 11 * d);
+                    FloatVector.fromArray(S, c, src + 12 * d).blend(r12, BELOW[12]).intoArray(c, src + 12 * d);
+                    FloatVector.fromArray(S, c, src + 13 * d).blend(r13, BELOW[13]).intoArray(c, src + 13 * d);
+                    FloatVector.fromArray(S, c, src + 14 * d).blend(r14, BELOW[14]).intoArray(c, src + 14 * d);
+                    FloatVector.fromArray(S, c, src + 15 * d).blend(r15, BELOW[15]).intoArray(c, src + 15 * d);
+                } else {
+                    r0.intoArray(c, dst + 0 * d);
+                    r1.intoArray(c, dst + 1 * d);
+                    r2.intoArray(c, dst + 2 * d);
+                    r3.intoArray(c, dst + 3 * d);
+                    r4.intoArray(c, dst + 4 * d);
+                    r5.intoArray(c, dst + 5 * d);
+                    r6.intoArray(c, dst + 6 * d);
+                    r7.intoArray(c, dst + 7 * d);
+                    r8.intoArray(c, dst + 8 * d);
+                    r9.intoArray(c, dst + 9 * d);
+                    r10.intoArray(c, dst + 10 * d);
+                    r11.intoArray(c, dst + 11 * d);
+                    r12.intoArray(c, dst + 12 * d);
+                    r13.intoArray(c, dst + 13 * d);
+                    r14.intoArray(c, dst + 14 * d);
+                    r15.intoArray(c, dst + 15 * d);
+                }
+            }
+        }
+        // Rows below the last whole block row: their entries left of the diagonal, one by one.
+        for (int i = d16; i < d; i++) {
+            for (int j = 0; j < i; j++) {
+                c[off + i * d + j] = c[off + j * d + i];
+            }
+        }
+    }
+
+    @Override
+    public void symCombineUpper(float[] g, float[] p, float[] out, int d) {
+        if (!T16 || (d & 15) != 0) {
+            Kernels.super.symCombineUpper(g, p, out, d);
+            return;
+        }
+        FloatVector h = FloatVector.broadcast(S, 0.5f);
+        FloatVector th = FloatVector.broadcast(S, 1.5f);
+        for (int bi = 0; bi < d; bi += 16) {
+            for (int bj = bi; bj < d; bj += 16) {
+                int at = bi * d + bj;
+                int tr = bj * d + bi;
+                FloatVector r0 = FloatVector.fromArray(S, p, tr + 0 * d);
+                FloatVector r1 = FloatVector.fromArray(S, p, tr + 1 * d);
+                FloatVector r2 = FloatVector.fromArray(S, p, tr + 2 * d);
+                FloatVector r3 = FloatVector.fromArray(S, p, tr + 3 * d);
+                FloatVector r4 = FloatVector.fromArray(S, p, tr + 4 * d);
+                FloatVector r5 = FloatVector.fromArray(S, p, tr + 5 * d);
+                FloatVector r6 = FloatVector.fromArray(S, p, tr + 6 * d);
+                FloatVector r7 = FloatVector.fromArray(S, p, tr + 7 * d);
+                FloatVector r8 = FloatVector.fromArray(S, p, tr + 8 * d);
+                FloatVector r9 = FloatVector.fromArray(S, p, tr + 9 * d);
+                FloatVector r10 = FloatVector.fromArray(S, p, tr + 10 * d);
+                FloatVector r11 = FloatVector.fromArray(S, p, tr + 11 * d);
+                FloatVector r12 = FloatVector.fromArray(S, p, tr + 12 * d);
+                FloatVector r13 = FloatVector.fromArray(S, p, tr + 13 * d);
+                FloatVector r14 = FloatVector.fromArray(S, p, tr + 14 * d);
+                FloatVector r15 = FloatVector.fromArray(S, p, tr + 15 * d);
+                FloatVector x30 = r0;
+                r0 = x30.blend(r8.rearrange(SR3), M3);
+                r8 = r8.blend(x30.rearrange(SL3), N3);
+                FloatVector x31 = r1;
+                r1 = x31.blend(r9.rearrange(SR3), M3);
+                r9 = r9.blend(x31.rearrange(SL3), N3);
+                FloatVector x32 = r2;
+                r2 = x32.blend(r10.rearrange(SR3), M3);
+                r10 = r10.blend(x32.rearrange(SL3), N3);
+                FloatVector x33 = r3;
+                r3 = x33.blend(r11.rearrange(SR3), M3);
+                r11 = r11.blend(x33.rearrange(SL3), N3);
+                FloatVector x34 = r4;
+                r4 = x34.blend(r12.rearrange(SR3), M3);
+                r12 = r12.blend(x34.rearrange(SL3), N3);
+                FloatVector x35 = r5;
+                r5 = x35.blend(r13.rearrange(SR3), M3);
+                r13 = r13.blend(x35.rearrange(SL3), N3);
+                FloatVector x36 = r6;
+                r6 = x36.blend(r14.rearrange(SR3), M3);
+                r14 = r14.blend(x36.rearrange(SL3), N3);
+                FloatVector x37 = r7;
+                r7 = x37.blend(r15.rearrange(SR3), M3);
+                r15 = r15.blend(x37.rearrange(SL3), N3);
+                FloatVector x20 = r0;
+                r0 = x20.blend(r4.rearrange(SR2), M2);
+                r4 = r4.blend(x20.rearrange(SL2), N2);
+                FloatVector x21 = r1;
+                r1 = x21.blend(r5.rearrange(SR2), M2);
+                r5 = r5.blend(x21.rearrange(SL2), N2);
+                FloatVector x22 = r2;
+                r2 = x22.blend(r6.rearrange(SR2), M2);
+                r6 = r6.blend(x22.rearrange(SL2), N2);
+                FloatVector x23 = r3;
+                r3 = x23.blend(r7.rearrange(SR2), M2);
+                r7 = r7.blend(x23.rearrange(SL2), N2);
+                FloatVector x28 = r8;
+                r8 = x28.blend(r12.rearrange(SR2), M2);
+                r12 = r12.blend(x28.rearrange(SL2), N2);
+                FloatVector x29 = r9;
+                r9 = x29.blend(r13.rearrange(SR2), M2);
+                r13 = r13.blend(x29.rearrange(SL2), N2);
+                FloatVector x210 = r10;
+                r10 = x210.blend(r14.rearrange(SR2), M2);
+                r14 = r14.blend(x210.rearrange(SL2), N2);
+                FloatVector x211 = r11;
+                r11 = x211.blend(r15.rearrange(SR2), M2);
+                r15 = r15.blend(x211.rearrange(SL2), N2);
+                FloatVector x10 = r0;
+                r0 = x10.blend(r2.rearrange(SR1), M1);
+                r2 = r2.blend(x10.rearrange(SL1), N1);
+                FloatVector x11 = r1;
+                r1 = x11.blend(r3.rearrange(SR1), M1);
+                r3 = r3.blend(x11.rearrange(SL1), N1);
+                FloatVector x14 = r4;
+                r4 = x14.blend(r6.rearrange(SR1), M1);
+                r6 = r6.blend(x14.rearrange(SL1), N1);
+                FloatVector x15 = r5;
+                r5 = x15.blend(r7.rearrange(SR1), M1);
+                r7 = r7.blend(x15.rearrange(SL1), N1);
+                FloatVector x18 = r8;
+                r8 = x18.blend(r10.rearrange(SR1), M1);
+                r10 = r10.blend(x18.rearrange(SL1), N1);
+                FloatVector x19 = r9;
+                r9 = x19.blend(r11.rearrange(SR1), M1);
+                r11 = r11.blend(x19.rearrange(SL1), N1);
+                FloatVector x112 = r12;
+                r12 = x112.blend(r14.rearrange(SR1), M1);
+                r14 = r14.blend(x112.rearrange(SL1), N1);
+                FloatVector x113 = r13;
+                r13 = x113.blend(r15.rearrange(SR1), M1);
+                r15 = r15.blend(x113.rearrange(SL1), N1);
+                FloatVector x00 = r0;
+                r0 = x00.blend(r1.rearrange(SR0), M0);
+                r1 = r1.blend(x00.rearrange(SL0), N0);
+                FloatVector x02 = r2;
+                r2 = x02.blend(r3.rearrange(SR0), M0);
+                r3 = r3.blend(x02.rearrange(SL0), N0);
+                FloatVector x04 = r4;
+                r4 = x04.blend(r5.rearrange(SR0), M0);
+                r5 = r5.blend(x04.rearrange(SL0), N0);
+                FloatVector x06 = r6;
+                r6 = x06.blend(r7.rearrange(SR0), M0);
+                r7 = r7.blend(x06.rearrange(SL0), N0);
+                FloatVector x08 = r8;
+                r8 = x08.blend(r9.rearrange(SR0), M0);
+                r9 = r9.blend(x08.rearrange(SL0), N0);
+                FloatVector x010 = r10;
+                r10 = x010.blend(r11.rearrange(SR0), M0);
+                r11 = r11.blend(x010.rearrange(SL0), N0);
+                FloatVector x012 = r12;
+                r12 = x012.blend(r13.rearrange(SR0), M0);
+                r13 = r13.blend(x012.rearrange(SL0), N0);
+                FloatVector x014 = r14;
+                r14 = x014.blend(r15.rearrange(SR0), M0);
+                r15 = r15.blend(x014.rearrange(SL0), N0);
+                th.mul(FloatVector.fromArray(S, g, at + 0 * d)).sub(FloatVector.fromArray(S, p, at + 0 * d).add(r0).mul(h)).intoArray(out, at + 0 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 1 * d)).sub(FloatVector.fromArray(S, p, at + 1 * d).add(r1).mul(h)).intoArray(out, at + 1 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 2 * d)).sub(FloatVector.fromArray(S, p, at + 2 * d).add(r2).mul(h)).intoArray(out, at + 2 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 3 * d)).sub(FloatVector.fromArray(S, p, at + 3 * d).add(r3).mul(h)).intoArray(out, at + 3 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 4 * d)).sub(FloatVector.fromArray(S, p, at + 4 * d).add(r4).mul(h)).intoArray(out, at + 4 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 5 * d)).sub(FloatVector.fromArray(S, p, at + 5 * d).add(r5).mul(h)).intoArray(out, at + 5 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 6 * d)).sub(FloatVector.fromArray(S, p, at + 6 * d).add(r6).mul(h)).intoArray(out, at + 6 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 7 * d)).sub(FloatVector.fromArray(S, p, at + 7 * d).add(r7).mul(h)).intoArray(out, at + 7 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 8 * d)).sub(FloatVector.fromArray(S, p, at + 8 * d).add(r8).mul(h)).intoArray(out, at + 8 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 9 * d)).sub(FloatVector.fromArray(S, p, at + 9 * d).add(r9).mul(h)).intoArray(out, at + 9 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 10 * d)).sub(FloatVector.fromArray(S, p, at + 10 * d).add(r10).mul(h)).intoArray(out, at + 10 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 11 * d)).sub(FloatVector.fromArray(S, p, at + 11 * d).add(r11).mul(h)).intoArray(out, at + 11 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 12 * d)).sub(FloatVector.fromArray(S, p, at + 12 * d).add(r12).mul(h)).intoArray(out, at + 12 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 13 * d)).sub(FloatVector.fromArray(S, p, at + 13 * d).add(r13).mul(h)).intoArray(out, at + 13 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 14 * d)).sub(FloatVector.fromArray(S, p, at + 14 * d).add(r14).mul(h)).intoArray(out, at + 14 * d);
+                th.mul(FloatVector.fromArray(S, g, at + 15 * d)).sub(FloatVector.fromArray(S, p, at + 15 * d).add(r15).mul(h)).intoArray(out, at + 15 * d);
             }
         }
     }

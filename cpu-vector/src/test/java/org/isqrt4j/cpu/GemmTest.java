@@ -3,6 +3,7 @@ package org.isqrt4j.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -167,6 +168,84 @@ class GemmTest {
             check(kn, r, 7, 64, 257, -0.5f, 1.5f, true, true, false);
             check(kn, r, 70, 70, 513, 1f, 1f, true, false, true);
             check(kn, r, 13, 17, 1000, 0.5f, 0f, false, false, false);
+        }
+    }
+
+    @Test
+    void upperModeOnSeveralPanels() {
+        // Several 4-vector panels: row blocks inside a diagonal block's lower half run on its right half only.
+        for (Kernels kn : kernels()) {
+            SplittableRandom r = new SplittableRandom(7);
+            for (int s : new int[] {128, 150, 192}) {
+                check(kn, r, s, s, 40, 1f, 0f, false, false, true);
+                check(kn, r, s, s, 33, -0.5f, 1.5f, true, true, true);
+            }
+        }
+    }
+
+    @Test
+    void packedKBlocksOnSeveralPanels() {
+        // k above the block length with several panels: each k block of B is packed before the row blocks pass.
+        for (Kernels kn : kernels()) {
+            SplittableRandom r = new SplittableRandom(8);
+            check(kn, r, 40, 192, 530, 1f, 0f, false, false, false);
+            check(kn, r, 130, 130, 300, -0.5f, 1f, true, true, true);
+        }
+    }
+
+    @Test
+    void publicGemmMatchesTheKernelsAndChecksArguments() {
+        SplittableRandom r = new SplittableRandom(9);
+        int m = 37;
+        int n = 70;
+        int k = 300;
+        float[] a = random(r, m * k);
+        float[] b = random(r, k * n);
+        float[] c = new float[m * n];
+        float[] want = new float[m * n];
+        CpuMatrixSqrtOp.gemm(m, n, k, a, b, c);
+        Kernels kn = VectorSupport.vectorKernels() != null ? VectorSupport.vectorKernels() : ScalarKernels.INSTANCE;
+        kn.gemm(m, n, k, 1f, a, 0, k, b, 0, n, 0f, null, 0, 0, want, 0, n, false);
+        assertArrayEquals(want, c);
+        double s = 0;
+        for (int p = 0; p < k; p++) {
+            s += (double) a[5 * k + p] * b[p * n + 9];
+        }
+        assertEquals(s, c[5 * n + 9], 1e-4);
+        assertThrows(IllegalArgumentException.class, () -> CpuMatrixSqrtOp.gemm(m, n, k, a, b, new float[m * n - 1]));
+        assertThrows(IllegalArgumentException.class, () -> CpuMatrixSqrtOp.gemm(0, n, k, a, b, c));
+        assertThrows(IllegalArgumentException.class, () -> CpuMatrixSqrtOp.gemm(m, m, m, a, a, a));
+    }
+
+    @Test
+    void mirrorAndSymmetricCombineMatchTheScalarForms() {
+        // The vector kernels transpose 16 x 16 blocks in registers; sizes around and between whole blocks.
+        for (Kernels kn : kernels()) {
+            SplittableRandom r = new SplittableRandom(10);
+            for (int d : new int[] {1, 5, 15, 16, 17, 32, 33, 48, 64, 70}) {
+                int off = 3;
+                float[] c = random(r, off + d * d + 2);
+                float[] want = c.clone();
+                kn.mirror(c, off, d);
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        int src = i <= j ? i * d + j : j * d + i;
+                        assertEquals(want[off + src], c[off + i * d + j], kn.name() + " mirror d=" + d);
+                    }
+                }
+                assertEquals(want[0], c[0]);
+                assertEquals(want[c.length - 1], c[c.length - 1]);
+                float[] g = random(r, d * d);
+                float[] p = random(r, d * d);
+                float[] out = new float[d * d];
+                kn.symCombineUpper(g, p, out, d);
+                for (int i = 0; i < d; i++) {
+                    for (int j = i; j < d; j++) {
+                        float w = 1.5f * g[i * d + j] - 0.5f * (p[i * d + j] + p[j * d + i]);
+                        assertEquals(w, out[i * d + j], kn.name() + " symCombineUpper d=" + d + " at " + i + "," + j);
+                    }
+                }
+            }
         }
     }
 
