@@ -331,6 +331,25 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     }
 
     /**
+     * An input as the kernels see it: the caller's array when no sample needs scaling, else an exactly scaled copy.
+     *
+     * @param a   the array to upload, from {@code off}
+     * @param off offset into {@code a}
+     * @param e   the per-sample exponents of {@link #scaleExponents}, null when none
+     */
+    private record Scaled(float[] a, int off, int[] e) {
+    }
+
+    /** {@link #scaleExponents} then, where needed, {@link #scaledCopy} (4^k for Sigma, 2^e otherwise). */
+    private static Scaled scaled(float[] a, int off, int per, int batch, boolean square) {
+        int[] e = scaleExponents(a, off, per, batch, square);
+        if (e == null) {
+            return new Scaled(a, off, null);
+        }
+        return new Scaled(scaledCopy(a, off, per, batch, e, square ? 2 : 1), 0, e);
+    }
+
+    /**
      * Scales each downloaded sample back by 2^(mult e_b) (e null: no scaling) and rejects non-finite values: for
      * finite input no NaN or infinity may leave the library.
      *
@@ -592,18 +611,16 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
 
     @Override
     protected void doCovariance(int batch, int d, int n, float[] x, int xOff, float[] sigma, int sigmaOff) {
-        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
-        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
-        int srcOff = xe == null ? xOff : 0;
+        Scaled xIn = scaled(x, xOff, d * n, batch, false);
         call(temps -> {
             int dp = padded(d);
-            cl_mem xcT = centre(temps, batch, d, n, src, srcOff, null);
+            cl_mem xcT = centre(temps, batch, d, n, xIn.a(), xIn.off(), null);
             cl_mem s = temps.alloc((long) batch * squareSize(d));
             covarianceGemm(batch, d, n, xcT, s);
             cl_mem ob = temps.alloc((long) batch * d * d);
             rt.kernel("pack_out").i(d).i(dp).i(leading(dp)).i(0).m(s).m(ob).run(new long[] {d, d, batch}, null);
             rt.read(ob, sigma, sigmaOff, batch * d * d);
-            scaleBackAndCheck("sigma", TOO_LARGE, sigma, sigmaOff, d * d, batch, xe, -2);
+            scaleBackAndCheck("sigma", TOO_LARGE, sigma, sigmaOff, d * d, batch, xIn.e(), -2);
             return null;
         });
     }
@@ -611,25 +628,21 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected void doCovarianceBackward(int batch, int d, int n, float[] x, int xOff, float[] gradSigma, int gOff,
                                         float[] gradX, int gxOff) {
-        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
-        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
-        int srcOff = xe == null ? xOff : 0;
-        int[] ge = scaleExponents(gradSigma, gOff, d * d, batch, false);
-        float[] gsrc = ge == null ? gradSigma : scaledCopy(gradSigma, gOff, d * d, batch, ge, 1);
-        int gsrcOff = ge == null ? gOff : 0;
+        Scaled xIn = scaled(x, xOff, d * n, batch, false);
+        Scaled gIn = scaled(gradSigma, gOff, d * d, batch, false);
         call(temps -> {
             Square sq = new Square(batch, d, null);
             cl_mem xc = temps.alloc((long) batch * d * n);
-            centre(temps, batch, d, n, src, srcOff, xc);
+            centre(temps, batch, d, n, xIn.a(), xIn.off(), xc);
             cl_mem gin = temps.alloc((long) batch * d * d);
-            rt.write(gin, gsrc, gsrcOff, batch * d * d);
+            rt.write(gin, gIn.a(), gIn.off(), batch * d * d);
             cl_mem g = temps.alloc((long) batch * sq.dd);
             rt.kernel("unpack_in").i(d).i(sq.dp).i(sq.ld).i(0).i(0).m(gin).m(g).run(sq.grid(), null);
             cl_mem s = temps.alloc((long) batch * sq.dd);
             rt.kernel("symmetrise").i(sq.dp).i(sq.ld).m(g).m(s).f(1f / n).run(sq.grid(), null);
             gradXFromS(temps, sq, n, s, xc, gradX, gxOff);
-            // dL/dX = (G + G^T) Xc / n is linear in Xc = 2^-e Xc(scaled), e = xe[b], and in G = 2^-g G(scaled).
-            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, d * n, batch, combine(xe, -1, ge, -1), 1);
+            // dL/dX = (G + G^T) Xc / n is linear in Xc = 2^-e Xc(scaled), e = xIn.e()[b], and in G = 2^-g G(scaled).
+            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, d * n, batch, combine(xIn.e(), -1, gIn.e(), -1), 1);
             return null;
         });
     }
@@ -647,20 +660,18 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     protected OpenClHandle doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
                                          float[] out, int outOff) {
         boolean sym = isSymmetric(batch, d, sigma, sigmaOff);
-        int[] k = scaleExponents(sigma, sigmaOff, d * d, batch, true);
-        float[] src = k == null ? sigma : scaledCopy(sigma, sigmaOff, d * d, batch, k, 2);
-        int srcOff = k == null ? sigmaOff : 0;
+        Scaled sigmaIn = scaled(sigma, sigmaOff, d * d, batch, true);
         return call(temps -> {
             OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
             try {
                 int dp = padded(d);
                 cl_mem sin = temps.alloc((long) batch * d * d);
-                rt.write(sin, src, srcOff, batch * d * d);
+                rt.write(sin, sigmaIn.a(), sigmaIn.off(), batch * d * d);
                 cl_mem s = st.alloc((long) batch * squareSize(d));
                 rt.kernel("unpack_in").i(d).i(dp).i(leading(dp)).i(0).i(0).m(sin).m(s).run(new long[] {dp, dp, batch}, null);
                 OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.SQRT, batch, d, 0, options, s, sym, null, out,
-                        outOff, temps, k);
-                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, k, -1);
+                        outOff, temps, sigmaIn.e());
+                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, sigmaIn.e(), -1);
                 liveStates.add(st);
                 return h;
             } catch (RuntimeException | Error e) {
@@ -673,12 +684,10 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected void doSqrtBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
         int per = h.options().layout().elements(h.d());
-        int[] ge = scaleExponents(gradOut, gOff, per, h.batch(), false);
-        float[] gsrc = ge == null ? gradOut : scaledCopy(gradOut, gOff, per, h.batch(), ge, 1);
-        int gsrcOff = ge == null ? gOff : 0;
+        Scaled gIn = scaled(gradOut, gOff, per, h.batch(), false);
         call(temps -> {
             ensureLive(h);
-            cl_mem[] r = sqrtBackwardCore(h, gsrc, gsrcOff, false, temps);
+            cl_mem[] r = sqrtBackwardCore(h, gIn.a(), gIn.off(), false, temps);
             int batch = h.batch();
             int d = h.d();
             Square sq = new Square(batch, d, h.scal);
@@ -691,7 +700,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
             // C(Sigma) = 2^-k C(4^k Sigma): dL/dSigma = 2^k (the gradient at the scaled Sigma), and it is linear in
             // dL/dC = 2^-g dL/dC(scaled).
             scaleBackAndCheck("gradSigma", TOO_LARGE, gradSigma, gsOff, d * d, batch,
-                    combine(h.sigmaExponents, 1, ge, -1), 1);
+                    combine(h.sigmaExponents, 1, gIn.e(), -1), 1);
             return null;
         });
     }
@@ -699,20 +708,18 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected OpenClHandle doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff, float[] out,
                                      int outOff) {
-        int[] xe = scaleExponents(x, xOff, d * n, batch, false);
-        float[] src = xe == null ? x : scaledCopy(x, xOff, d * n, batch, xe, 1);
-        int srcOff = xe == null ? xOff : 0;
+        Scaled xIn = scaled(x, xOff, d * n, batch, false);
         return call(temps -> {
             OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
             try {
                 cl_mem xc = st.alloc((long) batch * d * n);
-                cl_mem xcT = centre(temps, batch, d, n, src, srcOff, xc);
+                cl_mem xcT = centre(temps, batch, d, n, xIn.a(), xIn.off(), xc);
                 cl_mem s = st.alloc((long) batch * squareSize(d));
                 covarianceGemm(batch, d, n, xcT, s);
                 // The handle keeps the scaled Xc: dL/dX is the same at every scale of X, so the backward needs no factor.
                 OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
                         outOff, temps, null);
-                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xe, -1);
+                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xIn.e(), -1);
                 liveStates.add(st);
                 return h;
             } catch (RuntimeException | Error e) {
@@ -725,19 +732,17 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     @Override
     protected void doBackward(OpenClHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
         int per = h.options().layout().elements(h.d());
-        int[] ge = scaleExponents(gradOut, gOff, per, h.batch(), false);
-        float[] gsrc = ge == null ? gradOut : scaledCopy(gradOut, gOff, per, h.batch(), ge, 1);
-        int gsrcOff = ge == null ? gOff : 0;
+        Scaled gIn = scaled(gradOut, gOff, per, h.batch(), false);
         call(temps -> {
             ensureLive(h);
-            cl_mem[] r = sqrtBackwardCore(h, gsrc, gsrcOff, true, temps);
+            cl_mem[] r = sqrtBackwardCore(h, gIn.a(), gIn.off(), true, temps);
             Square sq = new Square(h.batch(), h.d(), h.scal);
             cl_mem s = temps.alloc((long) sq.batch * sq.dd);
             rt.kernel("grad_finish").i(sq.d).i(sq.dp).i(sq.ld).m(r[0]).m(h.scal).m(r[1]).m(s).i(h.symmetric ? 2 : 1)
                     .f(1f / h.n())
                     .run(sq.grid(), null);
             gradXFromS(temps, sq, h.n(), s, h.xc, gradX, gxOff);
-            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, h.d() * h.n(), h.batch(), ge, -1);
+            scaleBackAndCheck("gradX", TOO_LARGE, gradX, gxOff, h.d() * h.n(), h.batch(), gIn.e(), -1);
             return null;
         });
     }
