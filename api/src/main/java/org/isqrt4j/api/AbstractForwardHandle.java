@@ -16,6 +16,8 @@ public abstract class AbstractForwardHandle implements ForwardHandle {
     private volatile boolean closed;
 
     /**
+     * Records what the forward made; the back-end adds its saved state.
+     *
      * @param owner the op that made this handle
      * @param stage which forward
      * @param batch B
@@ -37,7 +39,11 @@ public abstract class AbstractForwardHandle implements ForwardHandle {
         this.outputOffset = outputOffset;
     }
 
-    /** @return the op that made this handle */
+    /**
+     * Returns the op that made this handle.
+     *
+     * @return the op that made this handle
+     */
     public final Object owner() {
         return owner;
     }

@@ -12,20 +12,30 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
     private volatile boolean closed;
 
     /**
+     * Creates an open op.
+     *
      * @param handleType the back-end's handle class, for checking handles passed to backward
      */
     protected AbstractMatrixSqrtOp(Class<H> handleType) {
         this.handleType = handleType;
     }
 
-    /** @throws IllegalStateException if closed */
+    /**
+     * Fails once the op is closed; every public call starts with it.
+     *
+     * @throws IllegalStateException if closed
+     */
     protected final void ensureOpen() {
         if (closed) {
             throw new IllegalStateException(name() + " is closed");
         }
     }
 
-    /** @return whether {@link #close()} has been called */
+    /**
+     * Returns whether {@link #close()} has been called.
+     *
+     * @return whether {@link #close()} has been called
+     */
     public final boolean isClosed() {
         return closed;
     }

@@ -16,28 +16,60 @@ package org.isqrt4j.api;
  * <p>Not thread-safe: use one handle from one thread at a time.
  */
 public interface ForwardHandle extends AutoCloseable {
-    /** @return which forward made this handle */
+    /**
+     * Returns which forward made this handle.
+     *
+     * @return which forward made this handle
+     */
     Stage stage();
 
-    /** @return batch size B */
+    /**
+     * Returns the batch size B.
+     *
+     * @return batch size B
+     */
     int batch();
 
-    /** @return channels d */
+    /**
+     * Returns the channel count d.
+     *
+     * @return channels d
+     */
     int d();
 
-    /** @return positions n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT} */
+    /**
+     * Returns the position count n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT}.
+     *
+     * @return positions n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT}
+     */
     int n();
 
-    /** @return the options of the forward */
+    /**
+     * Returns the options of the forward.
+     *
+     * @return the options of the forward
+     */
     SqrtOptions options();
 
-    /** @return the array the forward wrote its output C into (the caller's array, or a new one for the allocating overloads) */
+    /**
+     * Returns the array the forward wrote its output C into (the caller's array, or a new one for the allocating overloads).
+     *
+     * @return the array the forward wrote its output C into (the caller's array, or a new one for the allocating overloads)
+     */
     float[] output();
 
-    /** @return the offset of the output within {@link #output()} */
+    /**
+     * Returns the offset of the output within {@link #output()}.
+     *
+     * @return the offset of the output within {@link #output()}
+     */
     int outputOffset();
 
-    /** @return whether {@link #close()} has been called */
+    /**
+     * Returns whether {@link #close()} has been called.
+     *
+     * @return whether {@link #close()} has been called
+     */
     boolean isClosed();
 
     /** Releases what the handle holds. Idempotent; never throws. */

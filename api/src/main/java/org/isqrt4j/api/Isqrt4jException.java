@@ -8,12 +8,18 @@ package org.isqrt4j.api;
 public class Isqrt4jException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what failed, and where */
+    /**
+     * Creates the exception.
+     *
+     * @param message what failed, and where
+     */
     public Isqrt4jException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception with its cause.
+     *
      * @param message what failed
      * @param cause   the underlying error
      */

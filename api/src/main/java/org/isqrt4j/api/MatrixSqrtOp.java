@@ -33,7 +33,11 @@ package org.isqrt4j.api;
  */
 public interface MatrixSqrtOp extends AutoCloseable {
 
-    /** @return which back-end runs, e.g. {@code cpu-vector[512-bit]}, {@code cpu-scalar}, {@code reference-ejml} */
+    /**
+     * Returns which back-end runs, e.g. {@code cpu-vector[512-bit]}, {@code cpu-scalar}, {@code reference-ejml}.
+     *
+     * @return which back-end runs, e.g. {@code cpu-vector[512-bit]}, {@code cpu-scalar}, {@code reference-ejml}
+     */
     String name();
 
     // ---------------------------------------------------------------- covariance

@@ -16,7 +16,11 @@ public final class MatrixSqrtOps {
     private MatrixSqrtOps() {
     }
 
-    /** @return every registered provider, available or not, highest priority first */
+    /**
+     * Returns every registered provider, available or not, highest priority first.
+     *
+     * @return every registered provider, available or not, highest priority first
+     */
     public static List<MatrixSqrtProvider> providers() {
         List<MatrixSqrtProvider> list = new ArrayList<>();
         for (MatrixSqrtProvider p : ServiceLoader.load(MatrixSqrtProvider.class, MatrixSqrtOps.class.getClassLoader())) {
@@ -32,6 +36,8 @@ public final class MatrixSqrtOps {
     }
 
     /**
+     * Returns a new op of the forced or best available back-end.
+     *
      * @return a new op of the forced or best available back-end
      * @throws Isqrt4jException if none is available, or the forced one is not
      */
@@ -52,6 +58,8 @@ public final class MatrixSqrtOps {
     }
 
     /**
+     * Returns a new op of that back-end.
+     *
      * @param id a provider id
      * @return a new op of that back-end
      * @throws Isqrt4jException if it is not registered or cannot run here (the message says why)

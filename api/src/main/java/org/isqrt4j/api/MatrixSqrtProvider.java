@@ -5,16 +5,30 @@ package org.isqrt4j.api;
  * ({@code META-INF/services/org.isqrt4j.api.MatrixSqrtProvider}).
  */
 public interface MatrixSqrtProvider {
-    /** @return the back-end's id, used by {@link MatrixSqrtOps#load(String)}: {@code cpu-vector}, {@code cpu-scalar}, {@code opencl}, {@code reference} */
+    /**
+     * Returns the back-end's id, used by {@link MatrixSqrtOps#load(String)}: {@code cpu-vector}, {@code cpu-scalar}, {@code opencl}, {@code reference}.
+     *
+     * @return the back-end's id, used by {@link MatrixSqrtOps#load(String)}: {@code cpu-vector}, {@code cpu-scalar}, {@code opencl}, {@code reference}
+     */
     String id();
 
-    /** @return higher wins when no back-end is forced (e.g. opencl on a GPU 300, cpu-vector 200, cpu-scalar 100, reference 0) */
+    /**
+     * Returns this back-end's priority: higher wins when no back-end is forced.
+     *
+     * @return higher wins when no back-end is forced (e.g. opencl on a GPU 300, cpu-vector 200, cpu-scalar 100, reference 0)
+     */
     int priority();
 
-    /** @return null if the back-end can run here, else why not (e.g. "jdk.incubator.vector not resolved") */
+    /**
+     * Tells whether the back-end can run in this JVM, and if not, why.
+     *
+     * @return null if the back-end can run here, else why not (e.g. "jdk.incubator.vector not resolved")
+     */
     String unavailableReason();
 
     /**
+     * Returns a new op; the caller closes it.
+     *
      * @return a new op; the caller closes it
      * @throws Isqrt4jException if it cannot be created
      */

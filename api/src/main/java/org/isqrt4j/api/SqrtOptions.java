@@ -23,12 +23,18 @@ public final class SqrtOptions {
         this.layout = Objects.requireNonNull(layout, "layout");
     }
 
-    /** @return K = 5, full output */
+    /**
+     * Returns the default options: K = 5, full output.
+     *
+     * @return K = 5, full output
+     */
     public static SqrtOptions defaults() {
         return DEFAULTS;
     }
 
     /**
+     * Returns options with the given iterations and layout.
+     *
      * @param iterations K, at least 1
      * @param layout     output layout
      * @return the options
@@ -42,6 +48,8 @@ public final class SqrtOptions {
     }
 
     /**
+     * Returns a copy with K = k.
+     *
      * @param k iterations, at least 1
      * @return a copy with K = k
      */
@@ -50,6 +58,8 @@ public final class SqrtOptions {
     }
 
     /**
+     * Returns a copy with this layout.
+     *
      * @param l output layout
      * @return a copy with this layout
      */
@@ -57,12 +67,20 @@ public final class SqrtOptions {
         return of(iterations, l);
     }
 
-    /** @return K, the number of Newton-Schulz iterations */
+    /**
+     * Returns K, the number of Newton-Schulz iterations.
+     *
+     * @return K, the number of Newton-Schulz iterations
+     */
     public int iterations() {
         return iterations;
     }
 
-    /** @return the output layout */
+    /**
+     * Returns the output layout.
+     *
+     * @return the output layout
+     */
     public OutputLayout layout() {
         return layout;
     }

@@ -9,6 +9,8 @@ public final class Validation {
     }
 
     /**
+     * Checks that every dimension is at least 1.
+     *
      * @param batch B
      * @param d channels
      * @param n positions (pass 1 where n does not apply)
@@ -96,6 +98,8 @@ public final class Validation {
     }
 
     /**
+     * Formats a layer shape for error messages.
+     *
      * @param batch B
      * @param d channels
      * @param n positions
@@ -106,6 +110,8 @@ public final class Validation {
     }
 
     /**
+     * Formats a square-root shape for error messages.
+     *
      * @param batch B
      * @param d channels
      * @return "(B=.., d=..)"

@@ -90,6 +90,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
+     * Creates an op on the Vector API kernels.
+     *
      * @param threads threads per call, at least 1
      * @return an op on the Vector API kernels
      * @throws Isqrt4jException if jdk.incubator.vector is not resolved (or its kernels fail to load)
@@ -104,6 +106,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
+     * Creates an op on the plain-Java kernels (bit-identical results to the vector ones).
+     *
      * @param threads threads per call, at least 1
      * @return an op on the plain-Java kernels, which need no extra module
      * @throws IllegalArgumentException if threads &lt; 1
@@ -113,6 +117,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
+     * Tells whether the Vector API kernels can run in this JVM.
+     *
      * @return whether jdk.incubator.vector is in the boot layer and the vector kernels load, i.e. whether
      *         {@link #vector(int)} works. The first call on a JVM without the module logs one INFO message.
      */
@@ -178,7 +184,11 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         return kernels.name();
     }
 
-    /** @return how many threads one call uses at most */
+    /**
+     * The op's parallelism.
+     *
+     * @return how many threads one call uses at most
+     */
     public int threads() {
         return threads;
     }

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The missing-module notice goes through System.Logger at INFO exactly once per class loader (so once per JVM
  * for the usual single copy of the library), and never when the module is there. The back-end is loaded into
- * a fresh class loader so that its one-time initialisation runs inside the test.
+ * a fresh class loader so that its one-time initialisation runs inside the test. The fresh loader's parent is
+ * the bootstrap loader: under the module path the platform loader would hand back the app loader's copy of the
+ * named module, already initialised.
  */
 class AnnouncementTest {
 
@@ -44,7 +46,7 @@ class AnnouncementTest {
         jul.addHandler(h);
         URL cpu = CpuMatrixSqrtOp.class.getProtectionDomain().getCodeSource().getLocation();
         URL api = MatrixSqrtOp.class.getProtectionDomain().getCodeSource().getLocation();
-        try (URLClassLoader fresh = new URLClassLoader(new URL[] {cpu, api}, ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader fresh = new URLClassLoader(new URL[] {cpu, api}, null)) {
             Class<?> op = Class.forName(CpuMatrixSqrtOp.class.getName(), true, fresh);
             boolean first = (Boolean) op.getMethod("vectorAvailable").invoke(null);
             boolean second = (Boolean) op.getMethod("vectorAvailable").invoke(null);

@@ -19,6 +19,8 @@ public final class Adam {
     private int t;
 
     /**
+     * Creates the optimiser with the paper's default betas and epsilon.
+     *
      * @param params       what to update
      * @param learningRate the step size lr
      */

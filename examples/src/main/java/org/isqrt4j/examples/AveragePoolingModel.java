@@ -14,6 +14,8 @@ public final class AveragePoolingModel implements Model {
     private final int classes;
 
     /**
+     * Creates the model with a random projection.
+     *
      * @param cIn     input channels
      * @param d       channels after the projection
      * @param classes number of classes
@@ -36,12 +38,20 @@ public final class AveragePoolingModel implements Model {
         return List.of(projection.weight(), classifier.weight(), classifier.bias());
     }
 
-    /** @return the 1x1 projection */
+    /**
+     * Returns the 1x1 projection.
+     *
+     * @return the 1x1 projection
+     */
     public Projection projection() {
         return projection;
     }
 
-    /** @return the softmax classifier's linear layer */
+    /**
+     * Returns the softmax classifier's linear layer.
+     *
+     * @return the softmax classifier's linear layer
+     */
     public Linear classifier() {
         return classifier;
     }

@@ -23,6 +23,8 @@ public final class CovariancePoolingModel implements Model {
     private final int classes;
 
     /**
+     * Creates the model with a random projection.
+     *
      * @param op       the layer's back-end (not closed by this model)
      * @param options  Newton-Schulz iterations and output layout
      * @param cIn      input channels
@@ -49,12 +51,20 @@ public final class CovariancePoolingModel implements Model {
         return List.of(projection.weight(), classifier.weight(), classifier.bias());
     }
 
-    /** @return the 1x1 projection */
+    /**
+     * Returns the 1x1 projection.
+     *
+     * @return the 1x1 projection
+     */
     public Projection projection() {
         return projection;
     }
 
-    /** @return the softmax classifier's linear layer */
+    /**
+     * Returns the softmax classifier's linear layer.
+     *
+     * @return the softmax classifier's linear layer
+     */
     public Linear classifier() {
         return classifier;
     }

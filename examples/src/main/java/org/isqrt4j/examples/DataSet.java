@@ -32,7 +32,11 @@ public record DataSet(int count, int channels, int positions, float[] features, 
         }
     }
 
-    /** @return floats per sample, channels*positions */
+    /**
+     * Returns the floats per sample, channels*positions.
+     *
+     * @return floats per sample, channels*positions
+     */
     public int sampleSize() {
         return channels * positions;
     }

@@ -11,6 +11,8 @@ public final class Linear {
     private final Param bias;
 
     /**
+     * Wraps existing parameters.
+     *
      * @param in     input features
      * @param out    outputs
      * @param weight V, out*in values, row-major
@@ -27,17 +29,27 @@ public final class Linear {
         this.bias = bias;
     }
 
-    /** @return V */
+    /**
+     * Returns the weight V.
+     *
+     * @return V
+     */
     public Param weight() {
         return weight;
     }
 
-    /** @return b */
+    /**
+     * Returns the bias b.
+     *
+     * @return b
+     */
     public Param bias() {
         return bias;
     }
 
     /**
+     * Applies the layer: y = V h + b per row.
+     *
      * @param h     inputs, count x in
      * @param count number of rows
      * @return y = V h + b per row, count x out

@@ -4,13 +4,23 @@ import java.util.List;
 
 /** A classifier trained by {@link TrainingLoop}: features in, class logits out. Not thread-safe. */
 public interface Model {
-    /** @return a short label for printing */
+    /**
+     * Returns a short label for printing.
+     *
+     * @return a short label for printing
+     */
     String label();
 
-    /** @return every trainable parameter */
+    /**
+     * Returns every trainable parameter.
+     *
+     * @return every trainable parameter
+     */
     List<Param> parameters();
 
     /**
+     * Runs the model forward and returns the logits.
+     *
      * @param batch samples
      * @return logits, batch.count() x classes
      */
@@ -26,6 +36,8 @@ public interface Model {
     double lossAndGradients(DataSet batch);
 
     /**
+     * Returns the mean cross-entropy loss, without touching gradients.
+     *
      * @param batch samples with labels
      * @return the mean cross-entropy loss, without touching gradients
      */

@@ -14,6 +14,8 @@ public final class Param {
     private final double[] grad;
 
     /**
+     * Creates a zero parameter and its zero gradient.
+     *
      * @param name a label for messages
      * @param size number of scalars
      */
@@ -23,22 +25,38 @@ public final class Param {
         this.grad = new double[size];
     }
 
-    /** @return the label */
+    /**
+     * Returns the label.
+     *
+     * @return the label
+     */
     public String name() {
         return name;
     }
 
-    /** @return the values (live array, updated by the optimiser) */
+    /**
+     * Returns the values (live array, updated by the optimiser).
+     *
+     * @return the values (live array, updated by the optimiser)
+     */
     public double[] value() {
         return value;
     }
 
-    /** @return dL/dvalue accumulated since the last {@link #zeroGrad()} (live array) */
+    /**
+     * Returns dL/dvalue accumulated since the last {@link #zeroGrad()} (live array).
+     *
+     * @return dL/dvalue accumulated since the last {@link #zeroGrad()} (live array)
+     */
     public double[] grad() {
         return grad;
     }
 
-    /** @return number of scalars */
+    /**
+     * Returns the number of scalars.
+     *
+     * @return number of scalars
+     */
     public int size() {
         return value.length;
     }

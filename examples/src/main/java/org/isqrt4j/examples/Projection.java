@@ -11,6 +11,8 @@ public final class Projection {
     private final Param weight;
 
     /**
+     * Wraps an existing weight.
+     *
      * @param in     input channels
      * @param out    output channels
      * @param weight out*in values, row-major
@@ -24,12 +26,20 @@ public final class Projection {
         this.weight = weight;
     }
 
-    /** @return W, out x in */
+    /**
+     * Returns the weight W.
+     *
+     * @return W, out x in
+     */
     public Param weight() {
         return weight;
     }
 
-    /** @return output channels */
+    /**
+     * Returns the output channel count.
+     *
+     * @return output channels
+     */
     public int outChannels() {
         return out;
     }

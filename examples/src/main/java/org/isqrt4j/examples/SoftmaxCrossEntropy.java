@@ -41,6 +41,8 @@ public final class SoftmaxCrossEntropy {
     }
 
     /**
+     * Returns the index of the largest logit per row.
+     *
      * @param logits  count x classes
      * @param count   number of rows
      * @param classes number of classes

@@ -67,22 +67,36 @@ public final class Textures {
         }
     }
 
-    /** @return channels per position */
+    /**
+     * Returns the channels per position.
+     *
+     * @return channels per position
+     */
     public int channels() {
         return channels;
     }
 
-    /** @return positions per sample */
+    /**
+     * Returns the positions per sample.
+     *
+     * @return positions per sample
+     */
     public int positions() {
         return positions;
     }
 
-    /** @return number of classes */
+    /**
+     * Returns the number of classes.
+     *
+     * @return number of classes
+     */
     public int classes() {
         return classes;
     }
 
     /**
+     * Returns a copy of that class's correlation matrix R_k, channels x channels row-major.
+     *
      * @param k a class
      * @return a copy of that class's correlation matrix R_k, channels x channels row-major
      */

@@ -50,6 +50,8 @@ public final class TrainingLoop {
                          int batchSize, double learningRate, int iterations, double strength, long seed) {
 
         /**
+         * Returns the configuration of the printed example.
+         *
          * @return the printed example: c_in 16, d 8, n 49, 4 classes, 1000/400 samples, 15 epochs of batches of 32,
          *         Adam lr 0.01, K 5, class strength 0.25 (weak enough that the loss falls over several epochs)
          */
@@ -58,6 +60,8 @@ public final class TrainingLoop {
         }
 
         /**
+         * Returns a copy with those sizes.
+         *
          * @param trainSize training samples
          * @param testSize  test samples
          * @param epochs    passes over the training set

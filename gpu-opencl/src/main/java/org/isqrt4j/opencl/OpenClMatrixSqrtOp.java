@@ -118,27 +118,45 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         return name;
     }
 
-    /** @return whether the op runs on a GPU */
+    /**
+     * Tells whether the chosen device is a GPU (CL_DEVICE_TYPE_GPU), which selects the local-memory GEMM kernel.
+     *
+     * @return whether the op runs on a GPU
+     */
     public boolean isGpu() {
         return rt.device.gpu();
     }
 
-    /** @return device buffers currently allocated by this op (handles' iterates included); for leak checks */
+    /**
+     * Counts the device buffers this op holds now, for leak checks.
+     *
+     * @return device buffers currently allocated by this op (handles' iterates included)
+     */
     public int liveBuffers() {
         return rt.liveBuffers();
     }
 
-    /** @return summed device execution time of the kernels of the last completed call, in nanoseconds */
+    /**
+     * Device time of the kernels of the last completed call, from the queue's profiling events.
+     *
+     * @return summed device execution time of those kernels, in nanoseconds
+     */
     public long lastKernelNanos() {
         return lastKernelNanos;
     }
 
-    /** @return summed device time of the host-device transfers of the last completed call, in nanoseconds */
+    /**
+     * Device time of the host-device copies of the last completed call, from the queue's profiling events.
+     *
+     * @return summed device time of those transfers, in nanoseconds
+     */
     public long lastTransferNanos() {
         return lastTransferNanos;
     }
 
     /**
+     * Per-kernel device time of the last completed call.
+     *
      * @return device nanoseconds of the last completed call per kernel name ("gemm", "gemm_local", "center", ...)
      *         and "transfer" for the copies, from the queue's profiling events; unmodifiable
      */

@@ -108,8 +108,12 @@ class ErrorHandlingTest {
     void noPlatformGivesAClearReason(@TempDir Path empty) throws IOException, InterruptedException {
         ClTestSupport.deviceOrAbort(); // needs the ICD loader, which this machine has when it has a device
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                NoPlatformProbe.class.getName());
+        // Surefire runs this module's tests on the module path (main classes and JOCL there, the tests patched
+        // in); the probe needs only a class path, so give it every entry of both plus the test classes.
+        String classPath = String.join(File.pathSeparator, System.getProperty("java.class.path"),
+                System.getProperty("jdk.module.path", ""),
+                Path.of(NoPlatformProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString());
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", classPath, NoPlatformProbe.class.getName());
         pb.environment().put("OCL_ICD_VENDORS", empty.toString());
         pb.redirectErrorStream(true);
         Process p = pb.start();
