@@ -119,4 +119,62 @@ public final class Validation {
     public static String shape(int batch, int d) {
         return "(B=" + batch + ", d=" + d + ")";
     }
+    /**
+     * Relative slack of {@link #requireConverged} over the exact bound on ||C||_F: float32 rounding of C is ~1e-6
+     * relative (plus half the denormal spacing per element, allowed for separately).
+     */
+    public static final double CONVERGENCE_SLACK = 1e-3;
+
+    /**
+     * Rejects a layer output that no Newton-Schulz iterate of a covariance can have. For Sigma positive
+     * semi-definite with trace tau, every exact iterate satisfies ||C||_F^2 = tau sum_i u_i lambda_i &lt;= tau
+     * (lambda_i the eigenvalues of A = Sigma / tau, u_i = lambda_i z_i^2 in [0, 1] at every step), so an output
+     * with ||C||_F above sqrt(tau) by more than {@link #CONVERGENCE_SLACK} relative (and d Float.MIN_VALUE, the
+     * rounding of denormal outputs) is float32 divergence, not a square root: it happens
+     * for a rank-deficient Sigma (n &lt; d, constant channels) with many iterations (K around 12 to 14 and above),
+     * where rounding puts null-space eigenvalues slightly below zero and each step amplifies them.
+     *
+     * @param out        the output array
+     * @param off        offset of this sample's C in it
+     * @param layout     C's layout (a packed triangle counts its off-diagonal elements twice)
+     * @param d          channels
+     * @param tau        tr(Sigma) in the units of C squared (C = sqrt(tau) Y_K)
+     * @param sample     the sample's index, for the message
+     * @param iterations K, for the message
+     * @throws IllegalArgumentException if ||C||_F &gt; (1 + {@link #CONVERGENCE_SLACK}) sqrt(tau) + d Float.MIN_VALUE
+     */
+    public static void requireConverged(float[] out, int off, OutputLayout layout, int d, double tau, int sample,
+                                        int iterations) {
+        double diag = 0;
+        double offDiag = 0;
+        if (layout == OutputLayout.FULL) {
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = out[off + i * d + j];
+                    if (i == j) {
+                        diag += v * v;
+                    } else {
+                        offDiag += v * v;
+                    }
+                }
+            }
+        } else {
+            int o = off;
+            for (int i = 0; i < d; i++) {
+                double v = out[o++];
+                diag += v * v;
+                for (int j = i + 1; j < d; j++) {
+                    v = out[o++];
+                    offDiag += 2 * v * v;
+                }
+            }
+        }
+        double norm2 = diag + offDiag;
+        if (!(Math.sqrt(norm2) <= (1 + CONVERGENCE_SLACK) * Math.sqrt(tau) + d * (double) Float.MIN_VALUE)) {
+            throw new IllegalArgumentException("output of sample " + sample + " is not a square root: ||C||_F^2 = "
+                    + (float) (norm2 / tau) + " tr(Sigma), above the bound tr(Sigma) that every Newton-Schulz iterate"
+                    + " meets; the float32 iteration diverged (a rank-deficient Sigma with K = " + iterations
+                    + " iterations: use K <= 10, or more positions than channels)");
+        }
+    }
 }

@@ -10,6 +10,7 @@ import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.Isqrt4jException;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.api.Validation;
 
 /**
  * The CPU back-end of the iSQRT-COV layer: covariance pooling, trace normalisation, coupled Newton-Schulz,
@@ -581,6 +582,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             // sqrt(tau) with tau = tr(Xc Xc^T)/n and Xc = Xs 2^-e.
             Engine.writeOutput(st, iters * dd, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
             requireRepresentable("output", out, oo, perOut, b, DIVERGED);
+            Validation.requireConverged(out, oo, layout, d, Math.scalb(tr / n, -2 * e), b, iters);
             h.trace[b] = tr;
             h.symmetric[b] = true;
         });

@@ -14,6 +14,7 @@ import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.Isqrt4jException;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.api.Validation;
 import org.jocl.CLException;
 import org.jocl.cl_mem;
 
@@ -406,6 +407,23 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         return c;
     }
 
+    /**
+     * {@link Validation#requireConverged} for every sample of a layer forward: tau is the device's trace of the
+     * (scaled) covariance, brought back to the output's scale like C (C(2^e X) = 2^e C(X), tau scales by 4^e).
+     */
+    private void requireConverged(OpenClHandle h, float[] out, int outOff, int[] e) {
+        float[] scal = new float[h.batch() * ClRuntime.SCAL_STRIDE];
+        rt.read(h.scal, scal, 0, scal.length);
+        int per = h.options().layout().elements(h.d());
+        for (int b = 0; b < h.batch(); b++) {
+            double tau = Math.scalb((double) scal[b * ClRuntime.SCAL_STRIDE], e == null ? 0 : -2 * e[b]);
+            if (tau > 0) {
+                Validation.requireConverged(out, outOff + b * per, h.options().layout(), h.d(), tau, b,
+                        h.options().iterations());
+            }
+        }
+    }
+
     private static final String TOO_LARGE = "input too large";
     private static final String DIVERGED = "the Newton-Schulz iteration diverged: Sigma not positive semi-definite,"
             + " or too many iterations for float32 on a rank-deficient Sigma";
@@ -738,6 +756,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                 OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
                         outOff, temps, null);
                 scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xIn.e(), -1);
+                requireConverged(h, out, outOff, xIn.e());
                 liveStates.add(st);
                 return h;
             } catch (RuntimeException | Error e) {
