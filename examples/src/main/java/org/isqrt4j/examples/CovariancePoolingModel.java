@@ -1,7 +1,7 @@
 package org.isqrt4j.examples;
 
-import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.MatrixSqrtOp;
@@ -15,12 +15,10 @@ import org.isqrt4j.api.SqrtOptions;
  * <p>The projection and the classifier run in double; the layer runs in float32, so X is rounded to float on the
  * way in and dL/dC on the way back. Not thread-safe.
  */
-public final class CovariancePoolingModel implements Model {
+public final class CovariancePoolingModel extends PooledClassifier {
     private final MatrixSqrtOp op;
     private final SqrtOptions options;
-    private final Projection projection;
-    private final Linear classifier;
-    private final int classes;
+    private final int d;
 
     /**
      * Creates the model with a random projection.
@@ -33,73 +31,25 @@ public final class CovariancePoolingModel implements Model {
      * @param init     source of the initial projection (N(0, 1/c_in)); the classifier starts at zero
      */
     public CovariancePoolingModel(MatrixSqrtOp op, SqrtOptions options, int cIn, int d, int classes, Random init) {
+        super("isqrt-cov", cIn, d, options.layout().elements(d), classes, init);
         this.op = op;
         this.options = options;
-        this.classes = classes;
-        this.projection = new Projection(cIn, d, new Param("W", d * cIn).gaussian(init, 1.0 / Math.sqrt(cIn)));
-        int features = options.layout().elements(d);
-        this.classifier = new Linear(features, classes, new Param("V", classes * features), new Param("b", classes));
+        this.d = d;
     }
 
     @Override
-    public String label() {
-        return "isqrt-cov";
-    }
-
-    @Override
-    public List<Param> parameters() {
-        return List.of(projection.weight(), classifier.weight(), classifier.bias());
-    }
-
-    /**
-     * Returns the 1x1 projection.
-     *
-     * @return the 1x1 projection
-     */
-    public Projection projection() {
-        return projection;
-    }
-
-    /**
-     * Returns the softmax classifier's linear layer.
-     *
-     * @return the softmax classifier's linear layer
-     */
-    public Linear classifier() {
-        return classifier;
-    }
-
-    @Override
-    public double[] logits(DataSet batch) {
-        float[] x = toFloat(projection.forward(batch.features(), batch.count(), batch.positions()));
-        try (ForwardHandle h = op.forward(batch.count(), projection.outChannels(), batch.positions(), options, x)) {
-            return classifier.forward(toDouble(h.output()), batch.count());
+    protected double[] pool(double[] x, int count, int n) {
+        try (ForwardHandle h = op.forward(count, d, n, options, toFloat(x))) {
+            return toDouble(h.output());
         }
     }
 
     @Override
-    public double loss(DataSet batch) {
-        return SoftmaxCrossEntropy.lossAndGradient(logits(batch), batch.labels(), classes, null);
-    }
-
-    @Override
-    public double lossAndGradients(DataSet batch) {
-        for (Param p : parameters()) {
-            p.zeroGrad();
-        }
-        int count = batch.count();
-        int n = batch.positions();
-        // The handle keeps a reference to x: it must not change before the backward below.
-        float[] x = toFloat(projection.forward(batch.features(), count, n));
-        try (ForwardHandle h = op.forward(count, projection.outChannels(), n, options, x)) {
-            double[] c = toDouble(h.output());
-            double[] logits = classifier.forward(c, count);
-            double[] gradLogits = new double[logits.length];
-            double loss = SoftmaxCrossEntropy.lossAndGradient(logits, batch.labels(), classes, gradLogits);
-            double[] gradC = classifier.backward(c, gradLogits, count);
-            float[] gradX = op.backward(h, toFloat(gradC));
-            projection.backward(batch.features(), toDouble(gradX), count, n);
-            return loss;
+    protected double[] poolAndBackward(double[] x, int count, int n, UnaryOperator<double[]> head) {
+        // The handle keeps a reference to the float copy of x: it must not change before the backward below.
+        try (ForwardHandle h = op.forward(count, d, n, options, toFloat(x))) {
+            double[] gradC = head.apply(toDouble(h.output()));
+            return toDouble(op.backward(h, toFloat(gradC)));
         }
     }
 
