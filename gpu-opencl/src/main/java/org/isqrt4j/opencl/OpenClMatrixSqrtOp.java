@@ -697,24 +697,17 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                                          float[] out, int outOff) {
         boolean sym = isSymmetric(batch, d, sigma, sigmaOff);
         Scaled sigmaIn = scaled(sigma, sigmaOff, d * d, batch, true);
-        return call(temps -> {
-            OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
-            try {
-                int dp = padded(d);
-                cl_mem sin = temps.alloc((long) batch * d * d);
-                rt.write(sin, sigmaIn.a(), sigmaIn.off(), batch * d * d);
-                cl_mem s = st.alloc((long) batch * squareSize(d));
-                rt.kernel("unpack_in").i(d).i(dp).i(leading(dp)).i(0).i(0).m(sin).m(s).run(new long[] {dp, dp, batch}, null);
-                OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.SQRT, batch, d, 0, options, s, sym, null, out,
-                        outOff, temps, sigmaIn.e());
-                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, sigmaIn.e(), -1);
-                liveStates.add(st);
-                return h;
-            } catch (RuntimeException | Error e) {
-                st.run();
-                throw e;
-            }
-        });
+        return call(temps -> withState(st -> {
+            int dp = padded(d);
+            cl_mem sin = temps.alloc((long) batch * d * d);
+            rt.write(sin, sigmaIn.a(), sigmaIn.off(), batch * d * d);
+            cl_mem s = st.alloc((long) batch * squareSize(d));
+            rt.kernel("unpack_in").i(d).i(dp).i(leading(dp)).i(0).i(0).m(sin).m(s).run(new long[] {dp, dp, batch}, null);
+            OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.SQRT, batch, d, 0, options, s, sym, null, out,
+                    outOff, temps, sigmaIn.e());
+            scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, sigmaIn.e(), -1);
+            return h;
+        }));
     }
 
     @Override
@@ -745,25 +738,34 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     protected OpenClHandle doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff, float[] out,
                                      int outOff) {
         Scaled xIn = scaled(x, xOff, d * n, batch, false);
-        return call(temps -> {
-            OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
-            try {
-                cl_mem xc = st.alloc((long) batch * d * n);
-                cl_mem xcT = centre(temps, batch, d, n, xIn.a(), xIn.off(), xc);
-                cl_mem s = st.alloc((long) batch * squareSize(d));
-                covarianceGemm(batch, d, n, xcT, s);
-                // The handle keeps the scaled Xc: dL/dX is the same at every scale of X, so the backward needs no factor.
-                OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
-                        outOff, temps, null);
-                scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xIn.e(), -1);
-                requireConverged(h, out, outOff, xIn.e());
-                liveStates.add(st);
-                return h;
-            } catch (RuntimeException | Error e) {
-                st.run();
-                throw e;
-            }
-        });
+        return call(temps -> withState(st -> {
+            cl_mem xc = st.alloc((long) batch * d * n);
+            cl_mem xcT = centre(temps, batch, d, n, xIn.a(), xIn.off(), xc);
+            cl_mem s = st.alloc((long) batch * squareSize(d));
+            covarianceGemm(batch, d, n, xcT, s);
+            // The handle keeps the scaled Xc: dL/dX is the same at every scale of X, so the backward needs no factor.
+            OpenClHandle h = sqrtCore(st, ForwardHandle.Stage.LAYER, batch, d, n, options, s, true, xc, out,
+                    outOff, temps, null);
+            scaleBackAndCheck("output", DIVERGED, out, outOff, options.layout().elements(d), batch, xIn.e(), -1);
+            requireConverged(h, out, outOff, xIn.e());
+            return h;
+        }));
+    }
+
+    /**
+     * Runs a forward on a new handle state: the state is registered as live when the forward returns its handle,
+     * and released at once when it throws, so a failed forward leaves no device buffer behind.
+     */
+    private OpenClHandle withState(java.util.function.Function<OpenClHandle.State, OpenClHandle> forward) {
+        OpenClHandle.State st = new OpenClHandle.State(rt, liveStates);
+        try {
+            OpenClHandle h = forward.apply(st);
+            liveStates.add(st);
+            return h;
+        } catch (RuntimeException | Error e) {
+            st.run();
+            throw e;
+        }
     }
 
     @Override
