@@ -309,44 +309,36 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
      * @param xs   receives Xs, d x n
      * @return e, or {@link #ALL_ZERO} when every centred value is 0 (xs is then not written)
      */
-    private static int centre(float[] x, int off, int d, int n, double[] mean, int mOff, float[] xs) {
+    private static int centre(Kernels kn, float[] x, int off, int d, int n, double[] mean, int mOff, float[] xs) {
         double maxAbs = 0;
         for (int c = 0; c < d; c++) {
             int r = off + c * n;
-            double s = 0;
-            for (int p = 0; p < n; p++) {
-                s += x[r + p];
-            }
-            double mu = s / n;
+            // max |x - mu| = max(hi - mu, mu - lo) exactly, since rounding the difference is monotone; sum, max
+            // and min each run on vectors.
+            double mu = kn.sum(x, r, n) / n;
             mean[mOff + c] = mu;
-            for (int p = 0; p < n; p++) {
-                maxAbs = Math.max(maxAbs, Math.abs(x[r + p] - mu));
-            }
+            maxAbs = Math.max(maxAbs, Math.max(kn.max(x, r, n) - mu, mu - kn.min(x, r, n)));
         }
         if (maxAbs == 0) {
             return ALL_ZERO;
         }
         int e = -Math.getExponent(maxAbs);
-        scaleCentred(x, off, d, n, mean, mOff, e, xs);
+        scaleCentred(kn, x, off, d, n, mean, mOff, e, xs);
         return e;
     }
 
     /** xs = (x - mean) * 2^e, rounded once to float. */
-    private static void scaleCentred(float[] x, int off, int d, int n, double[] mean, int mOff, int e, float[] xs) {
+    private static void scaleCentred(Kernels kn, float[] x, int off, int d, int n, double[] mean, int mOff, int e,
+                                     float[] xs) {
         double scale = Math.scalb(1.0, e);
         for (int c = 0; c < d; c++) {
-            int r = off + c * n;
-            double mu = mean[mOff + c];
-            int o = c * n;
-            for (int p = 0; p < n; p++) {
-                xs[o + p] = (float) ((x[r + p] - mu) * scale);
-            }
+            kn.centreScale(x, off + c * n, mean[mOff + c], scale, xs, c * n, n);
         }
     }
 
     /** ws.m0 = Xs Xs^T (upper triangle, mirrored); needs ws.xs filled. */
     private static void gram(Kernels kn, int d, int n, Workspace ws) {
-        Engine.transpose(ws.xs, 0, d, n, ws.xst, 0);
+        kn.transpose(ws.xs, 0, d, n, ws.xst, 0);
         kn.gemm(d, d, n, 1f, ws.xs, 0, n, ws.xst, 0, d, 0f, null, 0, 0, ws.m0, 0, d, true);
         kn.mirror(ws.m0, 0, d);
     }
@@ -363,7 +355,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         int dd = d * d;
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
-            int e = centre(x, xOff + b * d * n, d, n, ws.mean, 0, ws.xs);
+            int e = centre(kn, x, xOff + b * d * n, d, n, ws.mean, 0, ws.xs);
             int so = sigmaOff + b * dd;
             if (e == ALL_ZERO) {
                 zero(sigma, so, dd);
@@ -371,10 +363,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             }
             gram(kn, d, n, ws);
             double f = Math.scalb(1.0, -2 * e) / n;
-            for (int i = 0; i < dd; i++) {
-                sigma[so + i] = (float) (ws.m0[i] * f);
-            }
-            requireRepresentable("sigma", sigma, so, dd, b, TOO_LARGE);
+            kn.mulInto(ws.m0, 0, f, sigma, so, dd);
+            requireRepresentable(kn, "sigma", sigma, so, dd, b, TOO_LARGE);
         });
     }
 
@@ -385,7 +375,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         int dd = d * d;
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
-            int e = centre(x, xOff + b * d * n, d, n, ws.mean, 0, ws.xs);
+            int e = centre(kn, x, xOff + b * d * n, d, n, ws.mean, 0, ws.xs);
             int gxo = gxOff + b * d * n;
             if (e == ALL_ZERO) {
                 zero(gradX, gxo, d * n);
@@ -413,7 +403,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             }
             kn.gemm(d, n, d, 1f, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
             scale(gradX, gxo, d * n, -q);
-            requireRepresentable("gradX", gradX, gxo, d * n, b, TOO_LARGE);
+            requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
     }
 
@@ -440,14 +430,14 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 return;
             }
             float[] st = h.state.take(b, arrays);
-            for (int i = 0; i < dd; i++) {
-                st[i] = (float) (sigma[so + i] / tau);
-            }
+            // Times 1/tau rather than divided by tau: a quotient per element cost JDK 17 about 250 us at d = 256, and the
+            // reciprocal's rounding (half an ulp of a double) vanishes in the float result.
+            kn.mulInto(sigma, so, 1.0 / tau, st, 0, dd);
             boolean sym = Engine.isSymmetric(sigma, so, d);
-            Engine.forward(kn, d, iters, st, sym, ws.m0);
-            checkFinite(st, iters * dd, dd, b);
-            Engine.writeOutput(st, iters * dd, d, Math.sqrt(tau), layout, out, oo);
-            requireRepresentable("output", out, oo, perOut, b, DIVERGED);
+            Engine.forward(kn, d, iters, st, sym, ws.m0, null);
+            checkFinite(kn, st, iters * dd, dd, b);
+            Engine.writeOutput(kn, st, iters * dd, d, Math.sqrt(tau), layout, out, oo);
+            requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
             h.trace[b] = tau;
             h.symmetric[b] = sym;
         });
@@ -455,8 +445,8 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /** A positive semi-definite Sigma keeps the iterates bounded; anything else may blow up, and is rejected. */
-    private static void checkFinite(float[] st, int off, int len, int sample) {
-        if (!Engine.allFinite(st, off, len)) {
+    private static void checkFinite(Kernels kn, float[] st, int off, int len, int sample) {
+        if (!kn.allFinite(st, off, len)) {
             throw new IllegalArgumentException("sigma sample " + sample + ": " + DIVERGED);
         }
     }
@@ -471,14 +461,6 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         }
         int exp = Math.getExponent(max);
         return exp < -SAFE_EXP || exp > SAFE_EXP ? -exp : 0;
-    }
-
-    private static double maxAbs(float[] a, int off, int len) {
-        float m = 0f;
-        for (int i = 0; i < len; i++) {
-            m = Math.max(m, Math.abs(a[off + i]));
-        }
-        return m;
     }
 
     /** a *= 2^q in double, rounded once (exact unless the result leaves the normal float range); q = 0 is a no-op. */
@@ -500,8 +482,9 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
      * result overflows only when its exact value is beyond the float range (the covariance of features above about
      * 1.8e19, a gradient of an extreme dL/dC), or when the iteration diverged: reported as the caller's input.
      */
-    private static void requireRepresentable(String what, float[] a, int off, int len, int sample, String why) {
-        if (!Engine.allFinite(a, off, len)) {
+    private static void requireRepresentable(Kernels kn, String what, float[] a, int off, int len, int sample,
+                                             String why) {
+        if (!kn.allFinite(a, off, len)) {
             int i = 0;
             while (i < len - 1 && Float.isFinite(a[off + i])) {
                 i++;
@@ -529,11 +512,11 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             }
             Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
             // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^g.
-            int ge = scaleExponent(maxAbs(gradOut, gOff + b * perOut, perOut));
+            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
             scale(ws.m0, 0, dd, ge);
-            double gy = Engine.dot(ws.m0, 0, st, iters * dd, dd);
+            double gy = kn.dot(ws.m0, 0, st, iters * dd, dd);
             float[] da = Engine.backward(kn, d, iters, st, h.symmetric[b], ws, ws.m0);
-            double c = gy / 2 - Engine.dot(da, 0, st, 0, dd);
+            double c = gy / 2 - kn.dot(da, 0, st, 0, dd);
             double sq = Math.scalb(Math.sqrt(h.trace[b]), ge);
             // dL/dSigma = (dA + (<G,Y_K>/2 - <dA,A>) I) / sqrt(tau), with dA the backward of G itself:
             // DESIGN.md's sqrt(tau) G, s and 1/tau terms with the sqrt(tau) factored out.
@@ -546,7 +529,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                     gradSigma[go + i * d + j] = (float) (v / sq);
                 }
             }
-            requireRepresentable("gradSigma", gradSigma, go, dd, b, TOO_LARGE);
+            requireRepresentable(kn, "gradSigma", gradSigma, go, dd, b, TOO_LARGE);
         });
     }
 
@@ -566,7 +549,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
             int oo = outOff + b * perOut;
-            int e = centre(x, xOff + b * d * n, d, n, h.means, b * d, ws.xs);
+            int e = centre(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws.xs);
             h.exponent[b] = e;
             if (e == ALL_ZERO) {
                 zero(out, oo, perOut);
@@ -575,13 +558,12 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             gram(kn, d, n, ws);
             double tr = Engine.trace(ws.m0, 0, d);
             float[] st = h.state.take(b, arrays);
-            for (int i = 0; i < dd; i++) {
-                st[i] = (float) (ws.m0[i] / tr);
-            }
-            Engine.forward(kn, d, iters, st, true, ws.m1);
+            kn.mulInto(ws.m0, 0, 1.0 / tr, st, 0, dd); // times 1/tr: see doSqrtForward
+            // Y_K goes to ws.m2 and slot K keeps T_K (Engine's saved-state comment).
+            Engine.forward(kn, d, iters, st, true, ws.m1, ws.m2);
             // sqrt(tau) with tau = tr(Xc Xc^T)/n and Xc = Xs 2^-e.
-            Engine.writeOutput(st, iters * dd, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
-            requireRepresentable("output", out, oo, perOut, b, DIVERGED);
+            Engine.writeOutput(kn, ws.m2, 0, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
+            requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
             Validation.requireConverged(out, oo, layout, d, Math.scalb(tr / n, -2 * e), b, iters);
             h.trace[b] = tr;
             h.symmetric[b] = true;
@@ -606,10 +588,11 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 zero(gradX, gxo, d * n);
                 return;
             }
-            scaleCentred(h.x, h.xOff + b * d * n, d, n, h.means, b * d, h.exponent[b], ws.xs);
+            scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, h.exponent[b], ws.xs);
             // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^ge.
-            int ge = scaleExponent(maxAbs(gradOut, gOff + b * perOut, perOut));
+            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
             float[] s = ws.m8;
+            float twice = 1;
             if (symmetricLayerBackward) {
                 // A full gradient is read in place; a packed one is first spread over the upper triangle.
                 float[] g = gradOut;
@@ -620,18 +603,26 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                     g = ws.m8;
                     go = 0;
                 }
-                double gy = Engine.dot(g, go, st, iters * dd, dd);
-                Engine.symmetrize(g, go, ws.m0, d);
+                kn.symmetrize(g, go, ws.m0, d);
                 float[] da = Engine.backwardSymmetric(kn, d, iters, st, ws, ws.m0);
-                double c2 = gy - 2 * Engine.dotUpper(da, 0, st, 0, d);
-                Engine.twicePlusDiagonal(da, c2, s, d);
+                kn.mirror(da, 0, d);
+                double c2 = ws.traceTerm - 2 * kn.dot(da, 0, st, 0, dd);
+                // S = 2 (dA + c2/2 I), the 2 going into the product's alpha below: a power of two, so the
+                // products round as they would on 2 dA.
+                for (int i = 0; i < d; i++) {
+                    da[i * d + i] = (float) (da[i * d + i] + c2 / 2);
+                }
+                s = da;
+                twice = 2;
             } else {
                 Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m8);
                 scale(ws.m8, 0, dd, ge);
-                double gy = Engine.dot(ws.m8, 0, st, iters * dd, dd);
+                // Slot K holds T_K: Y_K = Y_{K-1} T_K again, the forward's very product (so the same bits).
+                Engine.mul(kn, d, 1f, st, (iters - 1) * dd, st, iters * dd, 0f, null, 0, ws.m7, 0, true);
+                double gy = kn.dot(ws.m8, 0, ws.m7, 0, dd);
                 System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
                 float[] da = Engine.backward(kn, d, iters, st, true, ws, ws.m0);
-                double c2 = gy - 2 * Engine.dot(da, 0, st, 0, dd);
+                double c2 = gy - 2 * kn.dot(da, 0, st, 0, dd);
                 for (int i = 0; i < d; i++) {
                     for (int j = 0; j < d; j++) {
                         double v = (double) da[i * d + j] + da[j * d + i];
@@ -643,10 +634,10 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 }
             }
             // dL/dX = (S + S^T) Xc / n with S = (dA + cI)/sqrt(tau); in scaled terms (S' + S'^T) Xs / sqrt(n tr).
-            float alpha = (float) (1.0 / Math.sqrt(n * h.trace[b]));
+            float alpha = twice * (float) (1.0 / Math.sqrt(n * h.trace[b]));
             kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
             scale(gradX, gxo, d * n, -ge);
-            requireRepresentable("gradX", gradX, gxo, d * n, b, TOO_LARGE);
+            requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
     }
 

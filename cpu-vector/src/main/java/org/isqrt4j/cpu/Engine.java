@@ -5,14 +5,18 @@ import org.isqrt4j.api.OutputLayout;
 /**
  * The per-sample algorithm on top of {@link Kernels}: the coupled Newton-Schulz forward, its exact backward
  * (general and symmetric forms) and the O(d^2) glue (mirroring, transposes, packing, double-precision inner
- * products). The element-wise code lives here, shared by both kernel sets (the mirror and the symmetric
- * combination go through {@link Kernels}, whose vector forms are exact copies of these), so scalar and vector
- * results differ only where {@link Kernels} would, which is nowhere. Stateless.
+ * products). The element-wise code lives here, shared by both kernel sets (the passes that {@link Kernels} also
+ * offers, such as mirrors, transposes, inner products and conversions, go through it, and its vector forms compute
+ * exactly what these scalar forms do, in the same order where order matters), so scalar and vector results differ
+ * only where {@link Kernels} would, which is nowhere. Stateless.
  *
  * <h2>Saved state</h2>
  * For K iterations a sample's state is exactly 2K d x d floats, in this order:
- * Y_0 = A, Y_1, ..., Y_K (K+1 matrices), then Z_1, ..., Z_{K-1} (K-1 matrices; Z_0 = I is implicit).
- * Slot s starts at s*d*d: Y_k in slot k, Z_k in slot K+k.
+ * Y_0 = A, Y_1, ..., Y_{K-1}, then slot K, then Z_1, ..., Z_{K-1} (K-1 matrices; Z_0 = I is implicit).
+ * Slot s starts at s*d*d: Y_k in slot k (k &lt; K), Z_k in slot K+k. Slot K holds Y_K for the square root alone
+ * ({@link #forward} without a separate Y_K buffer) and T_K = (3I - Z_{K-1} Y_{K-1})/2 for the layer: its symmetric
+ * backward needs Y_K only for the trace term &lt;G, Y_K&gt; = &lt;G Y_{K-1}, T_K&gt; (symmetric, commuting
+ * factors), whose G Y_{K-1} it computes anyway, and with T_K at hand its last step needs no N = Y Z product.
  */
 final class Engine {
     /** Tile edge of the cache-blocked transposes and mirrors. */
@@ -121,31 +125,6 @@ final class Engine {
         }
     }
 
-    /**
-     * Full s = da + da^T + c I for a symmetric da of which only the upper triangle is valid: s_ij = s_ji =
-     * 2 da_ij (+ c on the diagonal), summed in double and rounded once. Tiled like {@link #mirrorUpper}.
-     */
-    static void twicePlusDiagonal(float[] da, double c, float[] s, int d) {
-        for (int ib = 0; ib < d; ib += TB) {
-            int ie = Math.min(ib + TB, d);
-            for (int jb = ib; jb < d; jb += TB) {
-                int je = Math.min(jb + TB, d);
-                for (int i = ib; i < ie; i++) {
-                    int j = Math.max(jb, i);
-                    if (j == i) {
-                        s[i * d + i] = (float) (2.0 * da[i * d + i] + c);
-                        j++;
-                    }
-                    for (; j < je; j++) {
-                        float v = (float) (2.0 * da[i * d + j]);
-                        s[i * d + j] = v;
-                        s[j * d + i] = v;
-                    }
-                }
-            }
-        }
-    }
-
     /** @return whether the d x d matrix equals its transpose exactly */
     static boolean isSymmetric(float[] a, int off, int d) {
         for (int i = 0; i < d; i++) {
@@ -168,38 +147,127 @@ final class Engine {
         return s;
     }
 
-    /** Sum of a[i] b[i] in double; four partial sums, so that the adds do not wait on one another. */
-    static double dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int i = 0;
-        for (; i + 3 < len; i += 4) {
-            s0 += (double) a[aOff + i] * b[bOff + i];
-            s1 += (double) a[aOff + i + 1] * b[bOff + i + 1];
-            s2 += (double) a[aOff + i + 2] * b[bOff + i + 2];
-            s3 += (double) a[aOff + i + 3] * b[bOff + i + 3];
-        }
-        for (; i < len; i++) {
-            s0 += (double) a[aOff + i] * b[bOff + i];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
+    /** Partial sums of {@link #dot}: one per lane of two 8-lane double vectors. */
+    static final int DOT_LANES = 16;
 
     /**
-     * Inner product of two symmetric d x d matrices of which only the upper triangles (diagonal included) are
-     * read: the diagonal once, the strict upper triangle twice.
+     * Sum of a[i] b[i] in double (each product exact). The order is fixed so that the vector kernels can
+     * reproduce it: partial sum l takes the i = l mod 16 below the last multiple of 16, u_l = s_l + s_{l+8},
+     * then ((u0 + u1) + (u2 + u3)) + ((u4 + u5) + (u6 + u7)), then the leftover products one by one.
      */
-    static double dotUpper(float[] a, int aOff, float[] b, int bOff, int d) {
-        double diag = 0;
-        double off = 0;
-        for (int i = 0; i < d; i++) {
-            int r = i * d + i;
-            diag += (double) a[aOff + r] * b[bOff + r];
-            off += dot(a, aOff + r + 1, b, bOff + r + 1, d - i - 1);
+    static double dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
+        int n16 = len - len % DOT_LANES;
+        for (int i = 0; i < n16; i += DOT_LANES) {
+            int x = aOff + i;
+            int y = bOff + i;
+            s0 += (double) a[x] * b[y];
+            s1 += (double) a[x + 1] * b[y + 1];
+            s2 += (double) a[x + 2] * b[y + 2];
+            s3 += (double) a[x + 3] * b[y + 3];
+            s4 += (double) a[x + 4] * b[y + 4];
+            s5 += (double) a[x + 5] * b[y + 5];
+            s6 += (double) a[x + 6] * b[y + 6];
+            s7 += (double) a[x + 7] * b[y + 7];
+            s8 += (double) a[x + 8] * b[y + 8];
+            s9 += (double) a[x + 9] * b[y + 9];
+            s10 += (double) a[x + 10] * b[y + 10];
+            s11 += (double) a[x + 11] * b[y + 11];
+            s12 += (double) a[x + 12] * b[y + 12];
+            s13 += (double) a[x + 13] * b[y + 13];
+            s14 += (double) a[x + 14] * b[y + 14];
+            s15 += (double) a[x + 15] * b[y + 15];
         }
-        return diag + 2 * off;
+        double r = dotFinish(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
+        return dotTail(r, a, aOff, b, bOff, n16, len);
+    }
+
+    static double dotFinish(double u0, double u1, double u2, double u3, double u4, double u5, double u6, double u7) {
+        return ((u0 + u1) + (u2 + u3)) + ((u4 + u5) + (u6 + u7));
+    }
+
+    static double dotTail(double r, float[] a, int aOff, float[] b, int bOff, int from, int len) {
+        for (int i = from; i < len; i++) {
+            r += (double) a[aOff + i] * b[bOff + i];
+        }
+        return r;
+    }
+
+    /** Sum of a[i] in double, in {@link #dot}'s order. */
+    static double sum(float[] a, int off, int len) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
+        int n16 = len - len % DOT_LANES;
+        for (int i = 0; i < n16; i += DOT_LANES) {
+            int x = off + i;
+            s0 += a[x];
+            s1 += a[x + 1];
+            s2 += a[x + 2];
+            s3 += a[x + 3];
+            s4 += a[x + 4];
+            s5 += a[x + 5];
+            s6 += a[x + 6];
+            s7 += a[x + 7];
+            s8 += a[x + 8];
+            s9 += a[x + 9];
+            s10 += a[x + 10];
+            s11 += a[x + 11];
+            s12 += a[x + 12];
+            s13 += a[x + 13];
+            s14 += a[x + 14];
+            s15 += a[x + 15];
+        }
+        double r = dotFinish(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
+        return sumTail(r, a, off, n16, len);
+    }
+
+    static double sumTail(double r, float[] a, int off, int from, int len) {
+        for (int i = from; i < len; i++) {
+            r += a[off + i];
+        }
+        return r;
+    }
+
+    /** @return max a[i], len &gt;= 1 (exact, so any order gives it) */
+    static float max(float[] a, int off, int len) {
+        float m = a[off];
+        for (int i = 1; i < len; i++) {
+            m = Math.max(m, a[off + i]);
+        }
+        return m;
+    }
+
+    /** @return min a[i], len &gt;= 1 (exact, so any order gives it) */
+    static float min(float[] a, int off, int len) {
+        float m = a[off];
+        for (int i = 1; i < len; i++) {
+            m = Math.min(m, a[off + i]);
+        }
+        return m;
+    }
+
+    /** xs[o + p] = (float) ((x[off + p] - mu) * scale) for p &lt; n: the difference and product in double. */
+    static void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
+        for (int p = 0; p < n; p++) {
+            xs[o + p] = (float) ((x[off + p] - mu) * scale);
+        }
+    }
+
+    /** dst[dOff + i] = (float) (src[sOff + i] * f) for i &lt; len, the product in double. */
+    static void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[dOff + i] = (float) (src[sOff + i] * f);
+        }
+    }
+
+    /** @return max |a[i]| (exact, so any order gives it) */
+    static float maxAbs(float[] a, int off, int len) {
+        float m = 0f;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, Math.abs(a[off + i]));
+        }
+        return m;
     }
 
     /**
@@ -232,26 +300,40 @@ final class Engine {
      * from A without a product and Z_1 = T; the last step computes no Z. With sym (A exactly symmetric) every
      * product is of commuting symmetric matrices, so only upper triangles are computed.
      *
-     * @param t d x d scratch
+     * @param t  d x d scratch
+     * @param yk null to leave Y_K in slot K; else Y_K is written here (d x d) and slot K keeps T_K (see the class
+     *           comment); the products are the same either way, so Y_K has the same bits
      */
-    static void forward(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
+    static void forward(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t, float[] yk) {
         int dd = d * d;
+        int last = iters * dd;
+        // The last step's T goes straight into slot K when it is kept there.
+        float[] tl = yk == null ? t : st;
+        int tlo = yk == null ? 0 : last;
+        // T_1 = (3I - A)/2 is Z_1, so it is formed in Z_1's slot (or, for K = 1, where the last T goes).
+        float[] t1 = iters == 1 ? tl : st;
+        int t1o = iters == 1 ? tlo : (iters + 1) * dd;
         for (int i = 0; i < dd; i++) {
-            t[i] = st[i] * -0.5f;
+            t1[t1o + i] = st[i] * -0.5f;
         }
-        addDiagonal(t, 0, d, 1.5f);
-        mul(kn, d, 1f, st, 0, t, 0, 0f, null, 0, st, dd, sym);
-        if (iters >= 2) {
-            System.arraycopy(t, 0, st, (iters + 1) * dd, dd);
+        addDiagonal(t1, t1o, d, 1.5f);
+        if (iters == 1) {
+            mul(kn, d, 1f, st, 0, t1, t1o, 0f, null, 0, yk == null ? st : yk, yk == null ? dd : 0, sym);
+            return;
         }
+        mul(kn, d, 1f, st, 0, t1, t1o, 0f, null, 0, st, dd, sym);
         for (int k = 2; k <= iters; k++) {
             int y = (k - 1) * dd;
             int z = (iters + k - 1) * dd;
-            mul(kn, d, -0.5f, st, z, st, y, 0f, null, 0, t, 0, sym);
-            addDiagonal(t, 0, d, 1.5f);
-            mul(kn, d, 1f, st, y, t, 0, 0f, null, 0, st, k * dd, sym);
+            float[] tk = k < iters ? t : tl;
+            int tko = k < iters ? 0 : tlo;
+            mul(kn, d, -0.5f, st, z, st, y, 0f, null, 0, tk, tko, sym);
+            addDiagonal(tk, tko, d, 1.5f);
             if (k < iters) {
-                mul(kn, d, 1f, t, 0, st, z, 0f, null, 0, st, (iters + k) * dd, sym);
+                mul(kn, d, 1f, st, y, tk, tko, 0f, null, 0, st, k * dd, sym);
+                mul(kn, d, 1f, tk, tko, st, z, 0f, null, 0, st, (iters + k) * dd, sym);
+            } else {
+                mul(kn, d, 1f, st, y, tk, tko, 0f, null, 0, yk == null ? st : yk, yk == null ? last : 0, sym);
             }
         }
     }
@@ -344,6 +426,10 @@ final class Engine {
      * step's products. Used by the layer, whose dL/dX only sees sym(dL/dSigma), and sym(dL/dSigma) is what the
      * backward of sym(dL/dC) gives (the map commutes with transposition).
      *
+     * <p>The state is the layer's (slot K holds T_K): the last step's G_Y' N is 3 G_Y' - 2 G_Y' T_K, one product
+     * with its epilogue, and &lt;G, Y_K&gt; = &lt;G Y_{K-1}, T_K&gt; comes from the G Y_{K-1} that step computes
+     * (G A for K = 1); it is left in {@code ws.traceTerm}.
+     *
      * @param g  symmetric dL/dY_K; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA (symmetric): only its upper triangle, diagonal included,
      *         is valid
@@ -356,12 +442,17 @@ final class Engine {
         float[] nm = ws.m4;
         float[] w = ws.m5;
         float[] p = ws.m6;
+        int tk = iters * dd(d);
         boolean hasGz = false;
         for (int k = iters; k >= 2; k--) {
             int yo = (k - 1) * dd(d);
             int zo = (iters + k - 1) * dd(d);
-            mul(kn, d, 1f, st, yo, st, zo, 0f, null, 0, nm, 0, true);
-            mul(kn, d, 1f, gy, 0, nm, 0, 0f, null, 0, p, 0, false);
+            if (k == iters) {
+                mul(kn, d, -2f, gy, 0, st, tk, 3f, gy, 0, p, 0, false);
+            } else {
+                mul(kn, d, 1f, st, yo, st, zo, 0f, null, 0, nm, 0, true);
+                mul(kn, d, 1f, gy, 0, nm, 0, 0f, null, 0, p, 0, false);
+            }
             kn.symCombineUpper(gy, p, ny, d);
             if (hasGz) {
                 mul(kn, d, 1f, gz, 0, st, zo, 0f, null, 0, w, 0, false);
@@ -370,6 +461,9 @@ final class Engine {
                 kn.mirror(ny, 0, d);
             }
             mul(kn, d, 1f, gy, 0, st, yo, 0f, null, 0, w, 0, false);
+            if (k == iters) {
+                ws.traceTerm = kn.dot(w, 0, st, tk, dd(d));
+            }
             if (hasGz) {
                 mul(kn, d, 1f, gz, 0, nm, 0, 0f, null, 0, p, 0, false);
                 kn.symCombineUpper(gz, p, nz, d);
@@ -386,6 +480,9 @@ final class Engine {
             hasGz = true;
         }
         mul(kn, d, 1f, gy, 0, st, 0, 0f, null, 0, p, 0, false);
+        if (iters == 1) {
+            ws.traceTerm = kn.dot(p, 0, st, tk, dd(d));
+        }
         kn.symCombineUpper(gy, p, ny, d);
         if (hasGz) {
             for (int i = 0; i < d; i++) {
@@ -404,19 +501,15 @@ final class Engine {
     // ------------------------------------------------------------------ output layouts
 
     /** out = scale * Y, full or packed upper triangle. */
-    static void writeOutput(float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out, int outOff) {
+    static void writeOutput(Kernels kn, float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out,
+                            int outOff) {
         if (layout == OutputLayout.FULL) {
-            int dd = d * d;
-            for (int i = 0; i < dd; i++) {
-                out[outOff + i] = (float) (scale * y[yOff + i]);
-            }
+            kn.mulInto(y, yOff, scale, out, outOff, d * d);
         } else {
             int o = outOff;
             for (int i = 0; i < d; i++) {
-                int r = yOff + i * d;
-                for (int j = i; j < d; j++) {
-                    out[o++] = (float) (scale * y[r + j]);
-                }
+                kn.mulInto(y, yOff + i * d + i, scale, out, o, d - i);
+                o += d - i;
             }
         }
     }

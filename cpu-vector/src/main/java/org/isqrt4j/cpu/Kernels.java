@@ -1,9 +1,10 @@
 package org.isqrt4j.cpu;
 
 /**
- * The O(d^3) part of the back-end, one general matrix product with a fused epilogue, plus the two O(d^2) passes
- * that are worth vectorising (the mirror of a triangle product and the backward's symmetric combination;
- * their defaults are the scalar forms in {@link Engine}). Two implementations give
+ * The O(d^3) part of the back-end, one general matrix product with a fused epilogue, plus the O(d^2) passes
+ * that are worth vectorising (the mirror of a triangle product, the backward's symmetric combinations, inner
+ * products in double, the finiteness check and max |value|; their defaults are the scalar forms in
+ * {@link Engine}). Two implementations give
  * bit-identical results: {@link ScalarKernels} and {@code VectorKernels} (the latter only exists when
  * jdk.incubator.vector is resolved, so nothing outside {@link VectorSupport} names it).
  *
@@ -53,5 +54,55 @@ interface Kernels {
      */
     default void symCombineUpper(float[] g, float[] p, float[] out, int d) {
         Engine.symCombineUpper(g, p, out, d);
+    }
+
+    /** Full out = (g + g^T) / 2 for the d x d g at gOff, out at offset 0: {@code Engine.symmetrize}'s arithmetic. */
+    default void symmetrize(float[] g, int gOff, float[] out, int d) {
+        Engine.symmetrize(g, gOff, out, d);
+    }
+
+    /** dst (cols x rows) = src^T, src rows x cols, both dense row-major (exact copies). */
+    default void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
+        Engine.transpose(src, sOff, rows, cols, dst, dOff);
+    }
+
+    /** Sum of a[i] b[i] in double, in {@code Engine.dot}'s order (so the same bits). */
+    default double dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        return Engine.dot(a, aOff, b, bOff, len);
+    }
+
+    /** @return whether every value is finite ({@code Engine.allFinite}; the answer does not depend on order) */
+    default boolean allFinite(float[] a, int off, int len) {
+        return Engine.allFinite(a, off, len);
+    }
+
+    /** Sum of a[i] in double, in {@code Engine.sum}'s order (so the same bits). */
+    default double sum(float[] a, int off, int len) {
+        return Engine.sum(a, off, len);
+    }
+
+    /** @return max a[i], len &gt;= 1 (exact in any order) */
+    default float max(float[] a, int off, int len) {
+        return Engine.max(a, off, len);
+    }
+
+    /** @return min a[i], len &gt;= 1 (exact in any order) */
+    default float min(float[] a, int off, int len) {
+        return Engine.min(a, off, len);
+    }
+
+    /** {@code Engine.centreScale}: (x - mu) * scale in double, rounded once to float. */
+    default void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
+        Engine.centreScale(x, off, mu, scale, xs, o, n);
+    }
+
+    /** {@code Engine.mulInto}: (float) (src * f), the product in double. */
+    default void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
+        Engine.mulInto(src, sOff, f, dst, dOff, len);
+    }
+
+    /** @return max |a[i]| ({@code Engine.maxAbs}; exact in any order) */
+    default float maxAbs(float[] a, int off, int len) {
+        return Engine.maxAbs(a, off, len);
     }
 }

@@ -90,4 +90,54 @@ final class ParallelKernels implements Kernels {
     public void symCombineUpper(float[] g, float[] p, float[] out, int d) {
         inner.symCombineUpper(g, p, out, d);
     }
+
+    @Override
+    public void symmetrize(float[] g, int gOff, float[] out, int d) {
+        inner.symmetrize(g, gOff, out, d);
+    }
+
+    @Override
+    public double dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        return inner.dot(a, aOff, b, bOff, len);
+    }
+
+    @Override
+    public boolean allFinite(float[] a, int off, int len) {
+        return inner.allFinite(a, off, len);
+    }
+
+    @Override
+    public double sum(float[] a, int off, int len) {
+        return inner.sum(a, off, len);
+    }
+
+    @Override
+    public float max(float[] a, int off, int len) {
+        return inner.max(a, off, len);
+    }
+
+    @Override
+    public float min(float[] a, int off, int len) {
+        return inner.min(a, off, len);
+    }
+
+    @Override
+    public void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
+        inner.centreScale(x, off, mu, scale, xs, o, n);
+    }
+
+    @Override
+    public void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
+        inner.mulInto(src, sOff, f, dst, dOff, len);
+    }
+
+    @Override
+    public void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
+        inner.transpose(src, sOff, rows, cols, dst, dOff);
+    }
+
+    @Override
+    public float maxAbs(float[] a, int off, int len) {
+        return inner.maxAbs(a, off, len);
+    }
 }

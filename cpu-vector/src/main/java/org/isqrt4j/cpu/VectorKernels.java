@@ -1,7 +1,9 @@
 package org.isqrt4j.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -17,14 +19,17 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 registers exist. Panels are the outer loop, so the k x (NV*VL) strip of B stays in cache while the rows
  * of A stream past it; for k &gt; {@value #KC} the k range is cut into blocks, each block of the strip packed
  * into a contiguous per-thread copy (long row strides alias in L1 and span many pages), with the panel's
- * partial sums parked in a per-thread buffer. In upper mode the row blocks in the lower half of a diagonal
- * block run on the panel's right half only. Leftovers: 4-row and single-row blocks,
+ * partial sums parked in a per-thread buffer. In upper mode a row block inside a diagonal block of a 4-vector
+ * panel runs on the panel's vectors from the one holding its first row's diagonal on (4, 3, 2 or 1 vectors).
+ * Leftovers: 4-row blocks (also 4 + 4 instead of 6 + 1 + 1 for the last 8 or 9 rows) and single-row blocks,
  * panels of 2 and 1 vectors, and a last partial vector (n not a multiple of the vector length) computed from
  * a zero-padded copy of those columns, since masked loads and stores are not intrinsified on JDK 17. With
  * {@code upper}, row blocks that lie entirely below a panel are skipped (the caller mirrors). The epilogue
- * alpha*acc (+ beta*D) is applied once per tile, after the last k block. Mirrors and the symmetric
- * combination of the backward use 16 x 16 register transposes (see below). Thread-safe: the only state is
- * per-thread scratch.
+ * alpha*acc (+ beta*D) is applied once per tile, after the last k block; without D and without k blocking the
+ * kernel itself stores alpha*acc into C (the round trip through the tile buffer cost 6% at d = 64). Mirrors,
+ * transposes and the symmetric combinations of the backward use 16 x 16 register transposes (see below); inner
+ * products and sums in double run on two 8-lane double vectors that hold {@code Engine.dot}'s 16 partial sums.
+ * Thread-safe: the only state is per-thread scratch.
  */
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -55,8 +60,8 @@ final class VectorKernels implements Kernels {
         if (WIDE) {
             for (; j + 4 * VL <= n; j += 4 * VL) {
                 int iEnd = upper ? Math.min(m, j + 4 * VL) : m;
-                int iHalf = upper ? j + 2 * VL : m;
-                panel4(iEnd, iHalf, k, alpha, a, aOff, lda, b, bOff + j, ldb, beta, dm, dOff + j, ldd, c, cOff + j,
+                int diag = upper ? j : m;
+                panel4(iEnd, diag, k, alpha, a, aOff, lda, b, bOff + j, ldb, beta, dm, dOff + j, ldd, c, cOff + j,
                         ldc);
             }
         }
@@ -71,6 +76,14 @@ final class VectorKernels implements Kernels {
         if (j < n) {
             tail(m, n, k, j, alpha, a, aOff, lda, b, bOff, ldb, beta, dm, dOff, ldd, c, cOff, ldc, upper);
         }
+    }
+
+    /**
+     * Whether the rows left make 4 + 4 (+ 1) rather than 6 + 1 + 1 (+ 1): single rows run at a fraction of the
+     * 6-row kernel's speed (at d = 128, 21 blocks of 6 left two of them).
+     */
+    private static boolean eightOrNine(int rows) {
+        return rows == 8 || rows == 9;
     }
 
     /** Per-thread strip of packed B rows for the k-blocked path. */
@@ -95,44 +108,27 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * One panel of 4 vector(s): rows 0..iEnd-1, columns from the given offsets. Row blocks starting at or
-     * below iHalf only need the panel's right half (the upper triangle of a diagonal block), so they run the
-     * 2-vector kernels there: a triangle costs 56% of a full product instead of 62.5% at d = 256.
+     * One panel of 4 vector(s): rows 0..iEnd-1, columns from the given offsets. With {@code upper}, a row block
+     * starting at row i &gt;= diag (the panel's first column) only needs the panel's vectors from the one holding
+     * column i on (the upper triangle of the diagonal block), so it runs a 3-, 2- or 1-vector kernel there: a
+     * triangle then costs 53% of a full product at d = 256 instead of 62.5%.
      */
-    private static void panel4(int iEnd, int iHalf, int k, float alpha, float[] a, int aOff, int lda, float[] b,
+    private static void panel4(int iEnd, int diag, int k, float alpha, float[] a, int aOff, int lda, float[] b,
                                int bOff, int ldb, float beta, float[] dm, int dOff, int ldd, float[] c, int cOff,
                                int ldc) {
         if (k <= KC) {
-            float[] buf = partial(6 * 4 * VL);
-            int h = 2 * VL;
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                if (i >= iHalf) {
-                    k6x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
-                    epilogue(6, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
-                } else {
-                    k6x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                    epilogue(6, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
-                }
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                tile(6, i < diag ? 0 : (i - diag) / VL, k, alpha, a, aOff + i * lda, lda, b, bOff, ldb, beta, dm,
+                        dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
             }
-            if (i + 4 <= iEnd) {
-                if (i >= iHalf) {
-                    k4x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
-                    epilogue(4, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
-                } else {
-                    k4x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                    epilogue(4, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
-                }
-                i += 4;
+            for (; i + 4 <= iEnd; i += 4) {
+                tile(4, i < diag ? 0 : (i - diag) / VL, k, alpha, a, aOff + i * lda, lda, b, bOff, ldb, beta, dm,
+                        dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
             }
             for (; i < iEnd; i++) {
-                if (i >= iHalf) {
-                    k1x2(k, a, aOff + i * lda, lda, b, bOff + h, ldb, buf, 0, false);
-                    epilogue(1, 2, buf, 0, alpha, beta, dm, dOff + i * ldd + h, ldd, c, cOff + i * ldc + h, ldc);
-                } else {
-                    k1x4(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                    epilogue(1, 4, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
-                }
+                tile(1, i < diag ? 0 : (i - diag) / VL, k, alpha, a, aOff + i * lda, lda, b, bOff, ldb, beta, dm,
+                        dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
             }
             return;
         }
@@ -152,18 +148,53 @@ final class VectorKernels implements Kernels {
                 System.arraycopy(b, src, pk, p * row, row);
             }
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                k6x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                k6x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, row, 1f, load);
             }
-            if (i + 4 <= iEnd) {
-                k4x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
+            while (i + 4 <= iEnd) {
+                k4x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, row, 1f, load);
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, load);
+                k1x4(kk, a, aOff + i * lda + k0, lda, pk, 0, row, buf, i * row, row, 1f, load);
             }
         }
         epilogue(iEnd, 4, buf, 0, alpha, beta, dm, dOff, ldd, c, cOff, ldc);
+    }
+
+    /**
+     * One block of rows (6, 4 or 1) by the panel's vectors v0..3, without k blocking: straight into C without D,
+     * else through the tile buffer and the epilogue.
+     */
+    private static void tile(int rows, int v0, int k, float alpha, float[] a, int ai, int lda, float[] b, int bj,
+                             int ldb, float beta, float[] dm, int di, int ldd, float[] c, int ci, int ldc) {
+        int nv = 4 - v0;
+        int o = v0 * VL;
+        if (dm == null) {
+            kernel(rows, nv, k, a, ai, lda, b, bj + o, ldb, c, ci + o, ldc, alpha);
+        } else {
+            float[] buf = partial(6 * 4 * VL);
+            kernel(rows, nv, k, a, ai, lda, b, bj + o, ldb, buf, 0, nv * VL, 1f);
+            epilogue(rows, nv, buf, 0, alpha, beta, dm, di + o, ldd, c, ci + o, ldc);
+        }
+    }
+
+    private static void kernel(int rows, int nv, int k, float[] a, int ai, int lda, float[] b, int bj, int ldb,
+                               float[] out, int t, int ldt, float alpha) {
+        switch (rows * 8 + nv) {
+            case 6 * 8 + 4: k6x4(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 6 * 8 + 3: k6x3(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 6 * 8 + 2: k6x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 6 * 8 + 1: k6x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 4 * 8 + 4: k4x4(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 4 * 8 + 3: k4x3(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 4 * 8 + 2: k4x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 4 * 8 + 1: k4x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 1 * 8 + 4: k1x4(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 1 * 8 + 3: k1x3(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            case 1 * 8 + 2: k1x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+            default: k1x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, false); break;
+        }
     }
 
     /** One panel of 2 vector(s): rows 0..iEnd-1, columns from the given offsets. */
@@ -172,18 +203,30 @@ final class VectorKernels implements Kernels {
         if (k <= KC) {
             float[] buf = partial(6 * 2 * VL);
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                k6x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(6, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                if (dm == null) {
+                    k6x2(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k6x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 2 * VL, 1f, false);
+                    epilogue(6, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
-            if (i + 4 <= iEnd) {
-                k4x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(4, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+            while (i + 4 <= iEnd) {
+                if (dm == null) {
+                    k4x2(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k4x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 2 * VL, 1f, false);
+                    epilogue(4, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(1, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                if (dm == null) {
+                    k1x2(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k1x2(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 2 * VL, 1f, false);
+                    epilogue(1, 2, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
             return;
         }
@@ -198,15 +241,15 @@ final class VectorKernels implements Kernels {
             boolean load = k0 > 0;
             int bk = bOff + k0 * ldb;
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                k6x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                k6x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
             }
-            if (i + 4 <= iEnd) {
-                k4x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+            while (i + 4 <= iEnd) {
+                k4x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+                k1x2(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
             }
         }
         epilogue(iEnd, 2, buf, 0, alpha, beta, dm, dOff, ldd, c, cOff, ldc);
@@ -218,18 +261,30 @@ final class VectorKernels implements Kernels {
         if (k <= KC) {
             float[] buf = partial(6 * 1 * VL);
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                k6x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(6, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                if (dm == null) {
+                    k6x1(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k6x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 1 * VL, 1f, false);
+                    epilogue(6, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
-            if (i + 4 <= iEnd) {
-                k4x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(4, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+            while (i + 4 <= iEnd) {
+                if (dm == null) {
+                    k4x1(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k4x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 1 * VL, 1f, false);
+                    epilogue(4, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, false);
-                epilogue(1, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                if (dm == null) {
+                    k1x1(k, a, aOff + i * lda, lda, b, bOff, ldb, c, cOff + i * ldc, ldc, alpha, false);
+                } else {
+                    k1x1(k, a, aOff + i * lda, lda, b, bOff, ldb, buf, 0, 1 * VL, 1f, false);
+                    epilogue(1, 1, buf, 0, alpha, beta, dm, dOff + i * ldd, ldd, c, cOff + i * ldc, ldc);
+                }
             }
             return;
         }
@@ -244,15 +299,15 @@ final class VectorKernels implements Kernels {
             boolean load = k0 > 0;
             int bk = bOff + k0 * ldb;
             int i = 0;
-            for (; i + 6 <= iEnd; i += 6) {
-                k6x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+            for (; i + 6 <= iEnd && !eightOrNine(iEnd - i); i += 6) {
+                k6x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
             }
-            if (i + 4 <= iEnd) {
-                k4x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+            while (i + 4 <= iEnd) {
+                k4x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
                 i += 4;
             }
             for (; i < iEnd; i++) {
-                k1x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, load);
+                k1x1(kk, a, aOff + i * lda + k0, lda, b, bk, ldb, buf, i * row, row, 1f, load);
             }
         }
         epilogue(iEnd, 1, buf, 0, alpha, beta, dm, dOff, ldd, c, cOff, ldc);
@@ -651,38 +706,507 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /**
+     * Per pair of 16 x 16 blocks (upper U at (bi, bj), lower L at (bj, bi)): out's upper block is (U + L^T) / 2 and
+     * its lower block (L + U^T) / 2, which are the same sums as the scalar form's (addition commutes exactly).
+     */
+    @Override
+    public void symmetrize(float[] g, int gOff, float[] out, int d) {
+        if (!T16 || (d & 15) != 0) {
+            Kernels.super.symmetrize(g, gOff, out, d);
+            return;
+        }
+        for (int bi = 0; bi < d; bi += 16) {
+            for (int bj = bi; bj < d; bj += 16) {
+                int up = gOff + bi * d + bj;
+                int lo = gOff + bj * d + bi;
+                halfSum(g, lo, up, out, bi * d + bj, d);
+                if (bj != bi) {
+                    halfSum(g, up, lo, out, bj * d + bi, d);
+                }
+            }
+        }
+    }
+
+    /**
+     * out block at o = (g block at at + (g block at tr)^T) / 2, 16 x 16, rows d apart. Not inlined (too large), so
+     * it takes no vector argument, which would be boxed.
+     */
+    private static void halfSum(float[] g, int tr, int at, float[] out, int o, int d) {
+        FloatVector h = FloatVector.broadcast(S, 0.5f);
+        FloatVector r0 = FloatVector.fromArray(S, g, tr + 0 * d);
+        FloatVector r1 = FloatVector.fromArray(S, g, tr + 1 * d);
+        FloatVector r2 = FloatVector.fromArray(S, g, tr + 2 * d);
+        FloatVector r3 = FloatVector.fromArray(S, g, tr + 3 * d);
+        FloatVector r4 = FloatVector.fromArray(S, g, tr + 4 * d);
+        FloatVector r5 = FloatVector.fromArray(S, g, tr + 5 * d);
+        FloatVector r6 = FloatVector.fromArray(S, g, tr + 6 * d);
+        FloatVector r7 = FloatVector.fromArray(S, g, tr + 7 * d);
+        FloatVector r8 = FloatVector.fromArray(S, g, tr + 8 * d);
+        FloatVector r9 = FloatVector.fromArray(S, g, tr + 9 * d);
+        FloatVector r10 = FloatVector.fromArray(S, g, tr + 10 * d);
+        FloatVector r11 = FloatVector.fromArray(S, g, tr + 11 * d);
+        FloatVector r12 = FloatVector.fromArray(S, g, tr + 12 * d);
+        FloatVector r13 = FloatVector.fromArray(S, g, tr + 13 * d);
+        FloatVector r14 = FloatVector.fromArray(S, g, tr + 14 * d);
+        FloatVector r15 = FloatVector.fromArray(S, g, tr + 15 * d);
+        FloatVector x30 = r0;
+        r0 = x30.blend(r8.rearrange(SR3), M3);
+        r8 = r8.blend(x30.rearrange(SL3), N3);
+        FloatVector x31 = r1;
+        r1 = x31.blend(r9.rearrange(SR3), M3);
+        r9 = r9.blend(x31.rearrange(SL3), N3);
+        FloatVector x32 = r2;
+        r2 = x32.blend(r10.rearrange(SR3), M3);
+        r10 = r10.blend(x32.rearrange(SL3), N3);
+        FloatVector x33 = r3;
+        r3 = x33.blend(r11.rearrange(SR3), M3);
+        r11 = r11.blend(x33.rearrange(SL3), N3);
+        FloatVector x34 = r4;
+        r4 = x34.blend(r12.rearrange(SR3), M3);
+        r12 = r12.blend(x34.rearrange(SL3), N3);
+        FloatVector x35 = r5;
+        r5 = x35.blend(r13.rearrange(SR3), M3);
+        r13 = r13.blend(x35.rearrange(SL3), N3);
+        FloatVector x36 = r6;
+        r6 = x36.blend(r14.rearrange(SR3), M3);
+        r14 = r14.blend(x36.rearrange(SL3), N3);
+        FloatVector x37 = r7;
+        r7 = x37.blend(r15.rearrange(SR3), M3);
+        r15 = r15.blend(x37.rearrange(SL3), N3);
+        FloatVector x20 = r0;
+        r0 = x20.blend(r4.rearrange(SR2), M2);
+        r4 = r4.blend(x20.rearrange(SL2), N2);
+        FloatVector x21 = r1;
+        r1 = x21.blend(r5.rearrange(SR2), M2);
+        r5 = r5.blend(x21.rearrange(SL2), N2);
+        FloatVector x22 = r2;
+        r2 = x22.blend(r6.rearrange(SR2), M2);
+        r6 = r6.blend(x22.rearrange(SL2), N2);
+        FloatVector x23 = r3;
+        r3 = x23.blend(r7.rearrange(SR2), M2);
+        r7 = r7.blend(x23.rearrange(SL2), N2);
+        FloatVector x28 = r8;
+        r8 = x28.blend(r12.rearrange(SR2), M2);
+        r12 = r12.blend(x28.rearrange(SL2), N2);
+        FloatVector x29 = r9;
+        r9 = x29.blend(r13.rearrange(SR2), M2);
+        r13 = r13.blend(x29.rearrange(SL2), N2);
+        FloatVector x210 = r10;
+        r10 = x210.blend(r14.rearrange(SR2), M2);
+        r14 = r14.blend(x210.rearrange(SL2), N2);
+        FloatVector x211 = r11;
+        r11 = x211.blend(r15.rearrange(SR2), M2);
+        r15 = r15.blend(x211.rearrange(SL2), N2);
+        FloatVector x10 = r0;
+        r0 = x10.blend(r2.rearrange(SR1), M1);
+        r2 = r2.blend(x10.rearrange(SL1), N1);
+        FloatVector x11 = r1;
+        r1 = x11.blend(r3.rearrange(SR1), M1);
+        r3 = r3.blend(x11.rearrange(SL1), N1);
+        FloatVector x14 = r4;
+        r4 = x14.blend(r6.rearrange(SR1), M1);
+        r6 = r6.blend(x14.rearrange(SL1), N1);
+        FloatVector x15 = r5;
+        r5 = x15.blend(r7.rearrange(SR1), M1);
+        r7 = r7.blend(x15.rearrange(SL1), N1);
+        FloatVector x18 = r8;
+        r8 = x18.blend(r10.rearrange(SR1), M1);
+        r10 = r10.blend(x18.rearrange(SL1), N1);
+        FloatVector x19 = r9;
+        r9 = x19.blend(r11.rearrange(SR1), M1);
+        r11 = r11.blend(x19.rearrange(SL1), N1);
+        FloatVector x112 = r12;
+        r12 = x112.blend(r14.rearrange(SR1), M1);
+        r14 = r14.blend(x112.rearrange(SL1), N1);
+        FloatVector x113 = r13;
+        r13 = x113.blend(r15.rearrange(SR1), M1);
+        r15 = r15.blend(x113.rearrange(SL1), N1);
+        FloatVector x00 = r0;
+        r0 = x00.blend(r1.rearrange(SR0), M0);
+        r1 = r1.blend(x00.rearrange(SL0), N0);
+        FloatVector x02 = r2;
+        r2 = x02.blend(r3.rearrange(SR0), M0);
+        r3 = r3.blend(x02.rearrange(SL0), N0);
+        FloatVector x04 = r4;
+        r4 = x04.blend(r5.rearrange(SR0), M0);
+        r5 = r5.blend(x04.rearrange(SL0), N0);
+        FloatVector x06 = r6;
+        r6 = x06.blend(r7.rearrange(SR0), M0);
+        r7 = r7.blend(x06.rearrange(SL0), N0);
+        FloatVector x08 = r8;
+        r8 = x08.blend(r9.rearrange(SR0), M0);
+        r9 = r9.blend(x08.rearrange(SL0), N0);
+        FloatVector x010 = r10;
+        r10 = x010.blend(r11.rearrange(SR0), M0);
+        r11 = r11.blend(x010.rearrange(SL0), N0);
+        FloatVector x012 = r12;
+        r12 = x012.blend(r13.rearrange(SR0), M0);
+        r13 = r13.blend(x012.rearrange(SL0), N0);
+        FloatVector x014 = r14;
+        r14 = x014.blend(r15.rearrange(SR0), M0);
+        r15 = r15.blend(x014.rearrange(SL0), N0);
+        FloatVector.fromArray(S, g, at + 0 * d).add(r0).mul(h).intoArray(out, o + 0 * d);
+        FloatVector.fromArray(S, g, at + 1 * d).add(r1).mul(h).intoArray(out, o + 1 * d);
+        FloatVector.fromArray(S, g, at + 2 * d).add(r2).mul(h).intoArray(out, o + 2 * d);
+        FloatVector.fromArray(S, g, at + 3 * d).add(r3).mul(h).intoArray(out, o + 3 * d);
+        FloatVector.fromArray(S, g, at + 4 * d).add(r4).mul(h).intoArray(out, o + 4 * d);
+        FloatVector.fromArray(S, g, at + 5 * d).add(r5).mul(h).intoArray(out, o + 5 * d);
+        FloatVector.fromArray(S, g, at + 6 * d).add(r6).mul(h).intoArray(out, o + 6 * d);
+        FloatVector.fromArray(S, g, at + 7 * d).add(r7).mul(h).intoArray(out, o + 7 * d);
+        FloatVector.fromArray(S, g, at + 8 * d).add(r8).mul(h).intoArray(out, o + 8 * d);
+        FloatVector.fromArray(S, g, at + 9 * d).add(r9).mul(h).intoArray(out, o + 9 * d);
+        FloatVector.fromArray(S, g, at + 10 * d).add(r10).mul(h).intoArray(out, o + 10 * d);
+        FloatVector.fromArray(S, g, at + 11 * d).add(r11).mul(h).intoArray(out, o + 11 * d);
+        FloatVector.fromArray(S, g, at + 12 * d).add(r12).mul(h).intoArray(out, o + 12 * d);
+        FloatVector.fromArray(S, g, at + 13 * d).add(r13).mul(h).intoArray(out, o + 13 * d);
+        FloatVector.fromArray(S, g, at + 14 * d).add(r14).mul(h).intoArray(out, o + 14 * d);
+        FloatVector.fromArray(S, g, at + 15 * d).add(r15).mul(h).intoArray(out, o + 15 * d);
+    }
+
+    /** Whole 16 x 16 blocks through registers, the edges (rows or columns past the last multiple of 16) one by one. */
+    @Override
+    public void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
+        if (!T16) {
+            Kernels.super.transpose(src, sOff, rows, cols, dst, dOff);
+            return;
+        }
+        int r16 = rows & ~15;
+        int c16 = cols & ~15;
+        for (int i = 0; i < r16; i += 16) {
+            for (int j = 0; j < c16; j += 16) {
+                transposeBlock(src, sOff + i * cols + j, cols, dst, dOff + j * rows + i, rows);
+            }
+        }
+        for (int i = 0; i < rows; i++) {
+            for (int j = i < r16 ? c16 : 0; j < cols; j++) {
+                dst[dOff + j * rows + i] = src[sOff + i * cols + j];
+            }
+        }
+    }
+
+    /** dst block at t (row stride ldt) = (src block at s, row stride lds)^T, 16 x 16. */
+    private static void transposeBlock(float[] src, int s, int lds, float[] dst, int t, int ldt) {
+        FloatVector r0 = FloatVector.fromArray(S, src, s + 0 * lds);
+        FloatVector r1 = FloatVector.fromArray(S, src, s + 1 * lds);
+        FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * lds);
+        FloatVector r3 = FloatVector.fromArray(S, src, s + 3 * lds);
+        FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * lds);
+        FloatVector r5 = FloatVector.fromArray(S, src, s + 5 * lds);
+        FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * lds);
+        FloatVector r7 = FloatVector.fromArray(S, src, s + 7 * lds);
+        FloatVector r8 = FloatVector.fromArray(S, src, s + 8 * lds);
+        FloatVector r9 = FloatVector.fromArray(S, src, s + 9 * lds);
+        FloatVector r10 = FloatVector.fromArray(S, src, s + 10 * lds);
+        FloatVector r11 = FloatVector.fromArray(S, src, s + 11 * lds);
+        FloatVector r12 = FloatVector.fromArray(S, src, s + 12 * lds);
+        FloatVector r13 = FloatVector.fromArray(S, src, s + 13 * lds);
+        FloatVector r14 = FloatVector.fromArray(S, src, s + 14 * lds);
+        FloatVector r15 = FloatVector.fromArray(S, src, s + 15 * lds);
+        FloatVector x30 = r0;
+        r0 = x30.blend(r8.rearrange(SR3), M3);
+        r8 = r8.blend(x30.rearrange(SL3), N3);
+        FloatVector x31 = r1;
+        r1 = x31.blend(r9.rearrange(SR3), M3);
+        r9 = r9.blend(x31.rearrange(SL3), N3);
+        FloatVector x32 = r2;
+        r2 = x32.blend(r10.rearrange(SR3), M3);
+        r10 = r10.blend(x32.rearrange(SL3), N3);
+        FloatVector x33 = r3;
+        r3 = x33.blend(r11.rearrange(SR3), M3);
+        r11 = r11.blend(x33.rearrange(SL3), N3);
+        FloatVector x34 = r4;
+        r4 = x34.blend(r12.rearrange(SR3), M3);
+        r12 = r12.blend(x34.rearrange(SL3), N3);
+        FloatVector x35 = r5;
+        r5 = x35.blend(r13.rearrange(SR3), M3);
+        r13 = r13.blend(x35.rearrange(SL3), N3);
+        FloatVector x36 = r6;
+        r6 = x36.blend(r14.rearrange(SR3), M3);
+        r14 = r14.blend(x36.rearrange(SL3), N3);
+        FloatVector x37 = r7;
+        r7 = x37.blend(r15.rearrange(SR3), M3);
+        r15 = r15.blend(x37.rearrange(SL3), N3);
+        FloatVector x20 = r0;
+        r0 = x20.blend(r4.rearrange(SR2), M2);
+        r4 = r4.blend(x20.rearrange(SL2), N2);
+        FloatVector x21 = r1;
+        r1 = x21.blend(r5.rearrange(SR2), M2);
+        r5 = r5.blend(x21.rearrange(SL2), N2);
+        FloatVector x22 = r2;
+        r2 = x22.blend(r6.rearrange(SR2), M2);
+        r6 = r6.blend(x22.rearrange(SL2), N2);
+        FloatVector x23 = r3;
+        r3 = x23.blend(r7.rearrange(SR2), M2);
+        r7 = r7.blend(x23.rearrange(SL2), N2);
+        FloatVector x28 = r8;
+        r8 = x28.blend(r12.rearrange(SR2), M2);
+        r12 = r12.blend(x28.rearrange(SL2), N2);
+        FloatVector x29 = r9;
+        r9 = x29.blend(r13.rearrange(SR2), M2);
+        r13 = r13.blend(x29.rearrange(SL2), N2);
+        FloatVector x210 = r10;
+        r10 = x210.blend(r14.rearrange(SR2), M2);
+        r14 = r14.blend(x210.rearrange(SL2), N2);
+        FloatVector x211 = r11;
+        r11 = x211.blend(r15.rearrange(SR2), M2);
+        r15 = r15.blend(x211.rearrange(SL2), N2);
+        FloatVector x10 = r0;
+        r0 = x10.blend(r2.rearrange(SR1), M1);
+        r2 = r2.blend(x10.rearrange(SL1), N1);
+        FloatVector x11 = r1;
+        r1 = x11.blend(r3.rearrange(SR1), M1);
+        r3 = r3.blend(x11.rearrange(SL1), N1);
+        FloatVector x14 = r4;
+        r4 = x14.blend(r6.rearrange(SR1), M1);
+        r6 = r6.blend(x14.rearrange(SL1), N1);
+        FloatVector x15 = r5;
+        r5 = x15.blend(r7.rearrange(SR1), M1);
+        r7 = r7.blend(x15.rearrange(SL1), N1);
+        FloatVector x18 = r8;
+        r8 = x18.blend(r10.rearrange(SR1), M1);
+        r10 = r10.blend(x18.rearrange(SL1), N1);
+        FloatVector x19 = r9;
+        r9 = x19.blend(r11.rearrange(SR1), M1);
+        r11 = r11.blend(x19.rearrange(SL1), N1);
+        FloatVector x112 = r12;
+        r12 = x112.blend(r14.rearrange(SR1), M1);
+        r14 = r14.blend(x112.rearrange(SL1), N1);
+        FloatVector x113 = r13;
+        r13 = x113.blend(r15.rearrange(SR1), M1);
+        r15 = r15.blend(x113.rearrange(SL1), N1);
+        FloatVector x00 = r0;
+        r0 = x00.blend(r1.rearrange(SR0), M0);
+        r1 = r1.blend(x00.rearrange(SL0), N0);
+        FloatVector x02 = r2;
+        r2 = x02.blend(r3.rearrange(SR0), M0);
+        r3 = r3.blend(x02.rearrange(SL0), N0);
+        FloatVector x04 = r4;
+        r4 = x04.blend(r5.rearrange(SR0), M0);
+        r5 = r5.blend(x04.rearrange(SL0), N0);
+        FloatVector x06 = r6;
+        r6 = x06.blend(r7.rearrange(SR0), M0);
+        r7 = r7.blend(x06.rearrange(SL0), N0);
+        FloatVector x08 = r8;
+        r8 = x08.blend(r9.rearrange(SR0), M0);
+        r9 = r9.blend(x08.rearrange(SL0), N0);
+        FloatVector x010 = r10;
+        r10 = x010.blend(r11.rearrange(SR0), M0);
+        r11 = r11.blend(x010.rearrange(SL0), N0);
+        FloatVector x012 = r12;
+        r12 = x012.blend(r13.rearrange(SR0), M0);
+        r13 = r13.blend(x012.rearrange(SL0), N0);
+        FloatVector x014 = r14;
+        r14 = x014.blend(r15.rearrange(SR0), M0);
+        r15 = r15.blend(x014.rearrange(SL0), N0);
+        r0.intoArray(dst, t + 0 * ldt);
+        r1.intoArray(dst, t + 1 * ldt);
+        r2.intoArray(dst, t + 2 * ldt);
+        r3.intoArray(dst, t + 3 * ldt);
+        r4.intoArray(dst, t + 4 * ldt);
+        r5.intoArray(dst, t + 5 * ldt);
+        r6.intoArray(dst, t + 6 * ldt);
+        r7.intoArray(dst, t + 7 * ldt);
+        r8.intoArray(dst, t + 8 * ldt);
+        r9.intoArray(dst, t + 9 * ldt);
+        r10.intoArray(dst, t + 10 * ldt);
+        r11.intoArray(dst, t + 11 * ldt);
+        r12.intoArray(dst, t + 12 * ldt);
+        r13.intoArray(dst, t + 13 * ldt);
+        r14.intoArray(dst, t + 14 * ldt);
+        r15.intoArray(dst, t + 15 * ldt);
+    }
+
+    /**
+     * Whether {@link #dot}, {@link #sum} and the float/double conversions run on vectors (two 8-lane double
+     * accumulators are {@code Engine.dot}'s 16 sums). Only on JDK 25 and later: on JDK 17 the 256-bit float
+     * vectors they load, once used before the GEMM kernels are compiled, leave those kernels 60% slower (measured
+     * at d = 256; the shared Vector API methods then see two vector classes), which costs far more than the
+     * scalar forms do.
+     */
+    private static final boolean DOT16 = VL == 16 && Runtime.version().feature() >= 25;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
+
+    /**
+     * Lane l of the first accumulator is {@code Engine.dot}'s partial sum l, lane l of the second its sum l + 8;
+     * each product of two floats is exact in double, so the fused multiply-add rounds like the scalar add.
+     */
+    @Override
+    public double dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        if (!DOT16) {
+            return Kernels.super.dot(a, aOff, b, bOff, len);
+        }
+        int n16 = len - len % Engine.DOT_LANES;
+        DoubleVector lo = DoubleVector.zero(D8);
+        DoubleVector hi = lo;
+        for (int i = 0; i < n16; i += 16) {
+            DoubleVector a0 = (DoubleVector) FloatVector.fromArray(F8, a, aOff + i).castShape(D8, 0);
+            DoubleVector b0 = (DoubleVector) FloatVector.fromArray(F8, b, bOff + i).castShape(D8, 0);
+            DoubleVector a1 = (DoubleVector) FloatVector.fromArray(F8, a, aOff + i + 8).castShape(D8, 0);
+            DoubleVector b1 = (DoubleVector) FloatVector.fromArray(F8, b, bOff + i + 8).castShape(D8, 0);
+            lo = a0.fma(b0, lo);
+            hi = a1.fma(b1, hi);
+        }
+        DoubleVector u = lo.add(hi);
+        double r = Engine.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
+                u.lane(7));
+        return Engine.dotTail(r, a, aOff, b, bOff, n16, len);
+    }
+
+    /** Lanes as in {@link #dot}: lane l of the two accumulators holds {@code Engine.sum}'s partial sums l, l + 8. */
+    @Override
+    public double sum(float[] a, int off, int len) {
+        if (!DOT16) {
+            return Kernels.super.sum(a, off, len);
+        }
+        int n16 = len - len % Engine.DOT_LANES;
+        DoubleVector lo = DoubleVector.zero(D8);
+        DoubleVector hi = lo;
+        for (int i = 0; i < n16; i += 16) {
+            lo = lo.add(FloatVector.fromArray(F8, a, off + i).castShape(D8, 0));
+            hi = hi.add(FloatVector.fromArray(F8, a, off + i + 8).castShape(D8, 0));
+        }
+        DoubleVector u = lo.add(hi);
+        double r = Engine.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
+                u.lane(7));
+        return Engine.sumTail(r, a, off, n16, len);
+    }
+
+    @Override
+    public float max(float[] a, int off, int len) {
+        if (len < VL) {
+            return Kernels.super.max(a, off, len);
+        }
+        FloatVector m = FloatVector.fromArray(S, a, off);
+        int i = VL;
+        for (; i + VL <= len; i += VL) {
+            m = m.max(FloatVector.fromArray(S, a, off + i));
+        }
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) {
+            r = Math.max(r, a[off + i]);
+        }
+        return r;
+    }
+
+    @Override
+    public float min(float[] a, int off, int len) {
+        if (len < VL) {
+            return Kernels.super.min(a, off, len);
+        }
+        FloatVector m = FloatVector.fromArray(S, a, off);
+        int i = VL;
+        for (; i + VL <= len; i += VL) {
+            m = m.min(FloatVector.fromArray(S, a, off + i));
+        }
+        float r = m.reduceLanes(VectorOperators.MIN);
+        for (; i < len; i++) {
+            r = Math.min(r, a[off + i]);
+        }
+        return r;
+    }
+
+    /** The same double operations lane by lane, so the same bits as the scalar form. */
+    @Override
+    public void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
+        if (!DOT16) {
+            Kernels.super.centreScale(x, off, mu, scale, xs, o, n);
+            return;
+        }
+        int p = 0;
+        for (; p + 8 <= n; p += 8) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F8, x, off + p).castShape(D8, 0);
+            ((FloatVector) v.sub(mu).mul(scale).castShape(F8, 0)).intoArray(xs, o + p);
+        }
+        for (; p < n; p++) {
+            xs[o + p] = (float) ((x[off + p] - mu) * scale);
+        }
+    }
+
+    @Override
+    public void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
+        if (!DOT16) {
+            Kernels.super.mulInto(src, sOff, f, dst, dOff, len);
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            DoubleVector v = (DoubleVector) FloatVector.fromArray(F8, src, sOff + i).castShape(D8, 0);
+            ((FloatVector) v.mul(f).castShape(F8, 0)).intoArray(dst, dOff + i);
+        }
+        for (; i < len; i++) {
+            dst[dOff + i] = (float) (src[sOff + i] * f);
+        }
+    }
+
+    /** The sum of every v * 0 is NaN exactly when some v is not finite, whatever the order. */
+    @Override
+    public boolean allFinite(float[] a, int off, int len) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector z = s0;
+        int i = 0;
+        for (; i + 2 * VL <= len; i += 2 * VL) {
+            s0 = FloatVector.fromArray(S, a, off + i).fma(z, s0);
+            s1 = FloatVector.fromArray(S, a, off + i + VL).fma(z, s1);
+        }
+        float t = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            t += a[off + i] * 0f;
+        }
+        return t == 0f;
+    }
+
+    @Override
+    public float maxAbs(float[] a, int off, int len) {
+        FloatVector m0 = FloatVector.zero(S);
+        FloatVector m1 = m0;
+        int i = 0;
+        for (; i + 2 * VL <= len; i += 2 * VL) {
+            m0 = m0.max(FloatVector.fromArray(S, a, off + i).abs());
+            m1 = m1.max(FloatVector.fromArray(S, a, off + i + VL).abs());
+        }
+        float m = m0.max(m1).reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) {
+            m = Math.max(m, Math.abs(a[off + i]));
+        }
+        return m;
+    }
+
     // ------------------------------------------------------------------ micro-kernels
     // Shapes (rows x vectors), expanded from one template: accumulate the tile over a run of k (from zero, or from
-    // the partial sums in buf), then store it raw into buf for the next k block or the epilogue.
+    // the partial sums in buf), then store alpha * acc with row stride ldt: raw (alpha = 1, exact) into the buffer
+    // for the next k block or the epilogue, or, when there is no D, straight into C.
 
     private static void k6x4(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00, c50 = c00, c51 = c00, c52 = c00, c53 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c02 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c03 = FloatVector.fromArray(S, buf, t + 3 * VL);
-            c10 = FloatVector.fromArray(S, buf, t + 4 * VL);
-            c11 = FloatVector.fromArray(S, buf, t + 5 * VL);
-            c12 = FloatVector.fromArray(S, buf, t + 6 * VL);
-            c13 = FloatVector.fromArray(S, buf, t + 7 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 8 * VL);
-            c21 = FloatVector.fromArray(S, buf, t + 9 * VL);
-            c22 = FloatVector.fromArray(S, buf, t + 10 * VL);
-            c23 = FloatVector.fromArray(S, buf, t + 11 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 12 * VL);
-            c31 = FloatVector.fromArray(S, buf, t + 13 * VL);
-            c32 = FloatVector.fromArray(S, buf, t + 14 * VL);
-            c33 = FloatVector.fromArray(S, buf, t + 15 * VL);
-            c40 = FloatVector.fromArray(S, buf, t + 16 * VL);
-            c41 = FloatVector.fromArray(S, buf, t + 17 * VL);
-            c42 = FloatVector.fromArray(S, buf, t + 18 * VL);
-            c43 = FloatVector.fromArray(S, buf, t + 19 * VL);
-            c50 = FloatVector.fromArray(S, buf, t + 20 * VL);
-            c51 = FloatVector.fromArray(S, buf, t + 21 * VL);
-            c52 = FloatVector.fromArray(S, buf, t + 22 * VL);
-            c53 = FloatVector.fromArray(S, buf, t + 23 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+            c03 = FloatVector.fromArray(S, buf, t + 0 * ldt + 3 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c12 = FloatVector.fromArray(S, buf, t + 1 * ldt + 2 * VL);
+            c13 = FloatVector.fromArray(S, buf, t + 1 * ldt + 3 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c22 = FloatVector.fromArray(S, buf, t + 2 * ldt + 2 * VL);
+            c23 = FloatVector.fromArray(S, buf, t + 2 * ldt + 3 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
+            c32 = FloatVector.fromArray(S, buf, t + 3 * ldt + 2 * VL);
+            c33 = FloatVector.fromArray(S, buf, t + 3 * ldt + 3 * VL);
+            c40 = FloatVector.fromArray(S, buf, t + 4 * ldt + 0 * VL);
+            c41 = FloatVector.fromArray(S, buf, t + 4 * ldt + 1 * VL);
+            c42 = FloatVector.fromArray(S, buf, t + 4 * ldt + 2 * VL);
+            c43 = FloatVector.fromArray(S, buf, t + 4 * ldt + 3 * VL);
+            c50 = FloatVector.fromArray(S, buf, t + 5 * ldt + 0 * VL);
+            c51 = FloatVector.fromArray(S, buf, t + 5 * ldt + 1 * VL);
+            c52 = FloatVector.fromArray(S, buf, t + 5 * ldt + 2 * VL);
+            c53 = FloatVector.fromArray(S, buf, t + 5 * ldt + 3 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -726,52 +1250,52 @@ final class VectorKernels implements Kernels {
             c52 = x5.fma(b2, c52);
             c53 = x5.fma(b3, c53);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
-        c02.intoArray(buf, t + 2 * VL);
-        c03.intoArray(buf, t + 3 * VL);
-        c10.intoArray(buf, t + 4 * VL);
-        c11.intoArray(buf, t + 5 * VL);
-        c12.intoArray(buf, t + 6 * VL);
-        c13.intoArray(buf, t + 7 * VL);
-        c20.intoArray(buf, t + 8 * VL);
-        c21.intoArray(buf, t + 9 * VL);
-        c22.intoArray(buf, t + 10 * VL);
-        c23.intoArray(buf, t + 11 * VL);
-        c30.intoArray(buf, t + 12 * VL);
-        c31.intoArray(buf, t + 13 * VL);
-        c32.intoArray(buf, t + 14 * VL);
-        c33.intoArray(buf, t + 15 * VL);
-        c40.intoArray(buf, t + 16 * VL);
-        c41.intoArray(buf, t + 17 * VL);
-        c42.intoArray(buf, t + 18 * VL);
-        c43.intoArray(buf, t + 19 * VL);
-        c50.intoArray(buf, t + 20 * VL);
-        c51.intoArray(buf, t + 21 * VL);
-        c52.intoArray(buf, t + 22 * VL);
-        c53.intoArray(buf, t + 23 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
+        c03.mul(alpha).intoArray(buf, t + 0 * ldt + 3 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c12.mul(alpha).intoArray(buf, t + 1 * ldt + 2 * VL);
+        c13.mul(alpha).intoArray(buf, t + 1 * ldt + 3 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c22.mul(alpha).intoArray(buf, t + 2 * ldt + 2 * VL);
+        c23.mul(alpha).intoArray(buf, t + 2 * ldt + 3 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
+        c32.mul(alpha).intoArray(buf, t + 3 * ldt + 2 * VL);
+        c33.mul(alpha).intoArray(buf, t + 3 * ldt + 3 * VL);
+        c40.mul(alpha).intoArray(buf, t + 4 * ldt + 0 * VL);
+        c41.mul(alpha).intoArray(buf, t + 4 * ldt + 1 * VL);
+        c42.mul(alpha).intoArray(buf, t + 4 * ldt + 2 * VL);
+        c43.mul(alpha).intoArray(buf, t + 4 * ldt + 3 * VL);
+        c50.mul(alpha).intoArray(buf, t + 5 * ldt + 0 * VL);
+        c51.mul(alpha).intoArray(buf, t + 5 * ldt + 1 * VL);
+        c52.mul(alpha).intoArray(buf, t + 5 * ldt + 2 * VL);
+        c53.mul(alpha).intoArray(buf, t + 5 * ldt + 3 * VL);
     }
 
     private static void k4x4(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c02 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c03 = FloatVector.fromArray(S, buf, t + 3 * VL);
-            c10 = FloatVector.fromArray(S, buf, t + 4 * VL);
-            c11 = FloatVector.fromArray(S, buf, t + 5 * VL);
-            c12 = FloatVector.fromArray(S, buf, t + 6 * VL);
-            c13 = FloatVector.fromArray(S, buf, t + 7 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 8 * VL);
-            c21 = FloatVector.fromArray(S, buf, t + 9 * VL);
-            c22 = FloatVector.fromArray(S, buf, t + 10 * VL);
-            c23 = FloatVector.fromArray(S, buf, t + 11 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 12 * VL);
-            c31 = FloatVector.fromArray(S, buf, t + 13 * VL);
-            c32 = FloatVector.fromArray(S, buf, t + 14 * VL);
-            c33 = FloatVector.fromArray(S, buf, t + 15 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+            c03 = FloatVector.fromArray(S, buf, t + 0 * ldt + 3 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c12 = FloatVector.fromArray(S, buf, t + 1 * ldt + 2 * VL);
+            c13 = FloatVector.fromArray(S, buf, t + 1 * ldt + 3 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c22 = FloatVector.fromArray(S, buf, t + 2 * ldt + 2 * VL);
+            c23 = FloatVector.fromArray(S, buf, t + 2 * ldt + 3 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
+            c32 = FloatVector.fromArray(S, buf, t + 3 * ldt + 2 * VL);
+            c33 = FloatVector.fromArray(S, buf, t + 3 * ldt + 3 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -803,32 +1327,32 @@ final class VectorKernels implements Kernels {
             c32 = x3.fma(b2, c32);
             c33 = x3.fma(b3, c33);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
-        c02.intoArray(buf, t + 2 * VL);
-        c03.intoArray(buf, t + 3 * VL);
-        c10.intoArray(buf, t + 4 * VL);
-        c11.intoArray(buf, t + 5 * VL);
-        c12.intoArray(buf, t + 6 * VL);
-        c13.intoArray(buf, t + 7 * VL);
-        c20.intoArray(buf, t + 8 * VL);
-        c21.intoArray(buf, t + 9 * VL);
-        c22.intoArray(buf, t + 10 * VL);
-        c23.intoArray(buf, t + 11 * VL);
-        c30.intoArray(buf, t + 12 * VL);
-        c31.intoArray(buf, t + 13 * VL);
-        c32.intoArray(buf, t + 14 * VL);
-        c33.intoArray(buf, t + 15 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
+        c03.mul(alpha).intoArray(buf, t + 0 * ldt + 3 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c12.mul(alpha).intoArray(buf, t + 1 * ldt + 2 * VL);
+        c13.mul(alpha).intoArray(buf, t + 1 * ldt + 3 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c22.mul(alpha).intoArray(buf, t + 2 * ldt + 2 * VL);
+        c23.mul(alpha).intoArray(buf, t + 2 * ldt + 3 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
+        c32.mul(alpha).intoArray(buf, t + 3 * ldt + 2 * VL);
+        c33.mul(alpha).intoArray(buf, t + 3 * ldt + 3 * VL);
     }
 
     private static void k1x4(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c02 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c03 = FloatVector.fromArray(S, buf, t + 3 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+            c03 = FloatVector.fromArray(S, buf, t + 0 * ldt + 3 * VL);
         }
         int a0 = ai;
         for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
@@ -842,28 +1366,185 @@ final class VectorKernels implements Kernels {
             c02 = x0.fma(b2, c02);
             c03 = x0.fma(b3, c03);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
-        c02.intoArray(buf, t + 2 * VL);
-        c03.intoArray(buf, t + 3 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
+        c03.mul(alpha).intoArray(buf, t + 0 * ldt + 3 * VL);
+    }
+
+    private static void k6x3(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
+                             int ldt, float alpha, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00, c50 = c00, c51 = c00, c52 = c00;
+        if (load) {
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c12 = FloatVector.fromArray(S, buf, t + 1 * ldt + 2 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c22 = FloatVector.fromArray(S, buf, t + 2 * ldt + 2 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
+            c32 = FloatVector.fromArray(S, buf, t + 3 * ldt + 2 * VL);
+            c40 = FloatVector.fromArray(S, buf, t + 4 * ldt + 0 * VL);
+            c41 = FloatVector.fromArray(S, buf, t + 4 * ldt + 1 * VL);
+            c42 = FloatVector.fromArray(S, buf, t + 4 * ldt + 2 * VL);
+            c50 = FloatVector.fromArray(S, buf, t + 5 * ldt + 0 * VL);
+            c51 = FloatVector.fromArray(S, buf, t + 5 * ldt + 1 * VL);
+            c52 = FloatVector.fromArray(S, buf, t + 5 * ldt + 2 * VL);
+        }
+        int a0 = ai;
+        int a1 = ai + 1 * lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        int a4 = ai + 4 * lda;
+        int a5 = ai + 5 * lda;
+        for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * VL);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+            FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x4.fma(b0, c40);
+            c41 = x4.fma(b1, c41);
+            c42 = x4.fma(b2, c42);
+            FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x5.fma(b0, c50);
+            c51 = x5.fma(b1, c51);
+            c52 = x5.fma(b2, c52);
+        }
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c12.mul(alpha).intoArray(buf, t + 1 * ldt + 2 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c22.mul(alpha).intoArray(buf, t + 2 * ldt + 2 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
+        c32.mul(alpha).intoArray(buf, t + 3 * ldt + 2 * VL);
+        c40.mul(alpha).intoArray(buf, t + 4 * ldt + 0 * VL);
+        c41.mul(alpha).intoArray(buf, t + 4 * ldt + 1 * VL);
+        c42.mul(alpha).intoArray(buf, t + 4 * ldt + 2 * VL);
+        c50.mul(alpha).intoArray(buf, t + 5 * ldt + 0 * VL);
+        c51.mul(alpha).intoArray(buf, t + 5 * ldt + 1 * VL);
+        c52.mul(alpha).intoArray(buf, t + 5 * ldt + 2 * VL);
+    }
+
+    private static void k4x3(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
+                             int ldt, float alpha, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00, c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00;
+        if (load) {
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c12 = FloatVector.fromArray(S, buf, t + 1 * ldt + 2 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c22 = FloatVector.fromArray(S, buf, t + 2 * ldt + 2 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
+            c32 = FloatVector.fromArray(S, buf, t + 3 * ldt + 2 * VL);
+        }
+        int a0 = ai;
+        int a1 = ai + 1 * lda;
+        int a2 = ai + 2 * lda;
+        int a3 = ai + 3 * lda;
+        for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * VL);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+            FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c12 = x1.fma(b2, c12);
+            FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c22 = x2.fma(b2, c22);
+            FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
+            c32 = x3.fma(b2, c32);
+        }
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c12.mul(alpha).intoArray(buf, t + 1 * ldt + 2 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c22.mul(alpha).intoArray(buf, t + 2 * ldt + 2 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
+        c32.mul(alpha).intoArray(buf, t + 3 * ldt + 2 * VL);
+    }
+
+    private static void k1x3(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
+                             int ldt, float alpha, boolean load) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
+        if (load) {
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c02 = FloatVector.fromArray(S, buf, t + 0 * ldt + 2 * VL);
+        }
+        int a0 = ai;
+        for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + VL);
+            FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * VL);
+            FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c02 = x0.fma(b2, c02);
+        }
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c02.mul(alpha).intoArray(buf, t + 0 * ldt + 2 * VL);
     }
 
     private static void k6x2(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c10 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c11 = FloatVector.fromArray(S, buf, t + 3 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 4 * VL);
-            c21 = FloatVector.fromArray(S, buf, t + 5 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 6 * VL);
-            c31 = FloatVector.fromArray(S, buf, t + 7 * VL);
-            c40 = FloatVector.fromArray(S, buf, t + 8 * VL);
-            c41 = FloatVector.fromArray(S, buf, t + 9 * VL);
-            c50 = FloatVector.fromArray(S, buf, t + 10 * VL);
-            c51 = FloatVector.fromArray(S, buf, t + 11 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
+            c40 = FloatVector.fromArray(S, buf, t + 4 * ldt + 0 * VL);
+            c41 = FloatVector.fromArray(S, buf, t + 4 * ldt + 1 * VL);
+            c50 = FloatVector.fromArray(S, buf, t + 5 * ldt + 0 * VL);
+            c51 = FloatVector.fromArray(S, buf, t + 5 * ldt + 1 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -893,32 +1574,32 @@ final class VectorKernels implements Kernels {
             c50 = x5.fma(b0, c50);
             c51 = x5.fma(b1, c51);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
-        c10.intoArray(buf, t + 2 * VL);
-        c11.intoArray(buf, t + 3 * VL);
-        c20.intoArray(buf, t + 4 * VL);
-        c21.intoArray(buf, t + 5 * VL);
-        c30.intoArray(buf, t + 6 * VL);
-        c31.intoArray(buf, t + 7 * VL);
-        c40.intoArray(buf, t + 8 * VL);
-        c41.intoArray(buf, t + 9 * VL);
-        c50.intoArray(buf, t + 10 * VL);
-        c51.intoArray(buf, t + 11 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
+        c40.mul(alpha).intoArray(buf, t + 4 * ldt + 0 * VL);
+        c41.mul(alpha).intoArray(buf, t + 4 * ldt + 1 * VL);
+        c50.mul(alpha).intoArray(buf, t + 5 * ldt + 0 * VL);
+        c51.mul(alpha).intoArray(buf, t + 5 * ldt + 1 * VL);
     }
 
     private static void k4x2(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c10 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c11 = FloatVector.fromArray(S, buf, t + 3 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 4 * VL);
-            c21 = FloatVector.fromArray(S, buf, t + 5 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 6 * VL);
-            c31 = FloatVector.fromArray(S, buf, t + 7 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c11 = FloatVector.fromArray(S, buf, t + 1 * ldt + 1 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c21 = FloatVector.fromArray(S, buf, t + 2 * ldt + 1 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c31 = FloatVector.fromArray(S, buf, t + 3 * ldt + 1 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -940,22 +1621,22 @@ final class VectorKernels implements Kernels {
             c30 = x3.fma(b0, c30);
             c31 = x3.fma(b1, c31);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
-        c10.intoArray(buf, t + 2 * VL);
-        c11.intoArray(buf, t + 3 * VL);
-        c20.intoArray(buf, t + 4 * VL);
-        c21.intoArray(buf, t + 5 * VL);
-        c30.intoArray(buf, t + 6 * VL);
-        c31.intoArray(buf, t + 7 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c11.mul(alpha).intoArray(buf, t + 1 * ldt + 1 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c21.mul(alpha).intoArray(buf, t + 2 * ldt + 1 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c31.mul(alpha).intoArray(buf, t + 3 * ldt + 1 * VL);
     }
 
     private static void k1x2(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c01 = FloatVector.fromArray(S, buf, t + 1 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c01 = FloatVector.fromArray(S, buf, t + 0 * ldt + 1 * VL);
         }
         int a0 = ai;
         for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
@@ -965,20 +1646,20 @@ final class VectorKernels implements Kernels {
             c00 = x0.fma(b0, c00);
             c01 = x0.fma(b1, c01);
         }
-        c00.intoArray(buf, t);
-        c01.intoArray(buf, t + 1 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c01.mul(alpha).intoArray(buf, t + 0 * ldt + 1 * VL);
     }
 
     private static void k6x1(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00, c40 = c00, c50 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c10 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 3 * VL);
-            c40 = FloatVector.fromArray(S, buf, t + 4 * VL);
-            c50 = FloatVector.fromArray(S, buf, t + 5 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
+            c40 = FloatVector.fromArray(S, buf, t + 4 * ldt + 0 * VL);
+            c50 = FloatVector.fromArray(S, buf, t + 5 * ldt + 0 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -1001,22 +1682,22 @@ final class VectorKernels implements Kernels {
             FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
             c50 = x5.fma(b0, c50);
         }
-        c00.intoArray(buf, t);
-        c10.intoArray(buf, t + 1 * VL);
-        c20.intoArray(buf, t + 2 * VL);
-        c30.intoArray(buf, t + 3 * VL);
-        c40.intoArray(buf, t + 4 * VL);
-        c50.intoArray(buf, t + 5 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
+        c40.mul(alpha).intoArray(buf, t + 4 * ldt + 0 * VL);
+        c50.mul(alpha).intoArray(buf, t + 5 * ldt + 0 * VL);
     }
 
     private static void k4x1(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S), c10 = c00, c20 = c00, c30 = c00;
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
-            c10 = FloatVector.fromArray(S, buf, t + 1 * VL);
-            c20 = FloatVector.fromArray(S, buf, t + 2 * VL);
-            c30 = FloatVector.fromArray(S, buf, t + 3 * VL);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
+            c10 = FloatVector.fromArray(S, buf, t + 1 * ldt + 0 * VL);
+            c20 = FloatVector.fromArray(S, buf, t + 2 * ldt + 0 * VL);
+            c30 = FloatVector.fromArray(S, buf, t + 3 * ldt + 0 * VL);
         }
         int a0 = ai;
         int a1 = ai + 1 * lda;
@@ -1033,17 +1714,17 @@ final class VectorKernels implements Kernels {
             FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x3.fma(b0, c30);
         }
-        c00.intoArray(buf, t);
-        c10.intoArray(buf, t + 1 * VL);
-        c20.intoArray(buf, t + 2 * VL);
-        c30.intoArray(buf, t + 3 * VL);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
+        c10.mul(alpha).intoArray(buf, t + 1 * ldt + 0 * VL);
+        c20.mul(alpha).intoArray(buf, t + 2 * ldt + 0 * VL);
+        c30.mul(alpha).intoArray(buf, t + 3 * ldt + 0 * VL);
     }
 
     private static void k1x1(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] buf, int t,
-                             boolean load) {
+                             int ldt, float alpha, boolean load) {
         FloatVector c00 = FloatVector.zero(S);
         if (load) {
-            c00 = FloatVector.fromArray(S, buf, t);
+            c00 = FloatVector.fromArray(S, buf, t + 0 * ldt + 0 * VL);
         }
         int a0 = ai;
         for (int p = 0, bp = bj; p < k; p++, bp += ldb) {
@@ -1051,7 +1732,7 @@ final class VectorKernels implements Kernels {
             FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
             c00 = x0.fma(b0, c00);
         }
-        c00.intoArray(buf, t);
+        c00.mul(alpha).intoArray(buf, t + 0 * ldt + 0 * VL);
     }
 
 
