@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code openblas}: cblas_sgemm on native buffers with OpenBLAS's thread count set to {@code threads}: one
  *       product per operation, parallel inside.</li>
  *   <li>{@code cpu-vector}: the cpu-vector back-end's GEMM entry point ({@link #CPU_GEMM}), which runs on the
- *       calling thread; with {@code threads} &gt; 1 an operation is {@code threads} independent products run at
- *       once, the way the back-end uses its cores (batch parallelism).</li>
+ *       calling thread; with {@code threads} &gt; 1 an operation is {@code threads} workers, each running
+ *       {@link #reps(int)} products on its own operands, the way the back-end uses its cores (batch parallelism:
+ *       one hand-off per batch, many products per hand-off). One product per worker per operation would measure
+ *       the thread hand-off, not the kernel: at d = 64 a product takes about 2 us, a wake-up tens of us.</li>
  * </ul>
  * Setup checks 64 random entries of C against double-precision dot products and records the flops of one
  * operation for the report runner.
@@ -56,6 +58,12 @@ public class GemmBenchmark {
     private Method cpuGemm;
     private Object cpuOp;
     private BatchPool pool;
+    private int reps;
+
+    /** Products per worker per operation when threads &gt; 1: about 256 MFLOP (a millisecond), at least one. */
+    static int reps(int d) {
+        return (int) Math.max(1, Math.ceil(256e6 / Flops.gemm(d)));
+    }
 
     /**
      * @param backend back-end  @param d size  @param threads threads
@@ -122,9 +130,11 @@ public class GemmBenchmark {
                     cpuOp = OpRunner.create("cpu-vector", 1);
                 }
                 pool = new BatchPool(threads);
+                reps = threads == 1 ? 1 : reps(d);
                 cpuProduct(0);
-                flopsPerOp = Flops.gemm(d) * threads;
-                desc = "cpu-vector GEMM, " + threads + " independent product(s) at once";
+                flopsPerOp = Flops.gemm(d) * threads * reps;
+                desc = threads == 1 ? "cpu-vector GEMM, one product per operation"
+                        : "cpu-vector GEMM, " + threads + " threads x " + reps + " products on their own operands";
             } else {
                 throw new IllegalArgumentException("GEMM back-end must be openblas or cpu-vector, got " + backend);
             }
@@ -188,7 +198,7 @@ public class GemmBenchmark {
         if (threads == 1) {
             cpuProduct(0);
         } else {
-            pool.forEach(threads, (w, s) -> cpuProduct(s));
+            pool.forEach(threads * reps, (w, s) -> cpuProduct(w));
         }
         return c;
     }

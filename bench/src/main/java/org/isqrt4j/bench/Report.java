@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -47,6 +49,7 @@ public final class Report {
             "  --variants         also run eig-ejml-f32/-f64 and isqrt-openblas-batch/-blas-threads, and compare them",
             "  --batch N|issue    override every workload's batch size (issue: the issue's B, also in quick)",
             "  --no-gemm          skip the GEMM table",
+            "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample",
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
             "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
 
@@ -67,6 +70,9 @@ public final class Report {
         List<String> backends = new ArrayList<>(Backends.DEFAULT_LAYER);
         boolean variants;
         boolean gemm = true;
+        boolean gc;
+        /** In-process runs warm each contender's JIT first (see jitWarmUp); off in smoke, which only checks. */
+        boolean jitWarmUp = true;
         Path out = Paths.get("bench", "results");
         Path work = Paths.get("bench", "target", "bench-work");
 
@@ -84,6 +90,7 @@ public final class Report {
                     p.gemmIterations = 1;
                     p.gemmTimeMs = 100;
                     p.gemmSizes = List.of(32, 64);
+                    p.jitWarmUp = false;
                     p.out = Paths.get("bench", "results", "tmp");
                     break;
                 case "quick":
@@ -114,6 +121,9 @@ public final class Report {
             return batch.getOrDefault(w, w.batch());
         }
     }
+
+    /** Upper bound of the in-process JIT warm-up per contender and workload. */
+    static final long JIT_WARM_UP_MAX_MS = 6000;
 
     private final Plan plan;
     private final PrintStream out;
@@ -178,6 +188,9 @@ public final class Report {
                     continue;
                 case "--no-gemm":
                     p.gemm = false;
+                    continue;
+                case "--gc":
+                    p.gc = true;
                     continue;
                 default:
                     break;
@@ -275,6 +288,8 @@ public final class Report {
         Double gflops;
         Double fraction;
         Double errorPct;
+        /** Bytes allocated per batch operation (JMH gc.alloc.rate.norm), with --gc. */
+        Double allocPerBatch;
         Double vsOpenBlas;
         Double vsEig;
         String status = "ok";
@@ -368,6 +383,11 @@ public final class Report {
                 lp.put("threads", new String[] {Integer.toString(plan.threads)});
                 lp.put("batch", new String[] {Integer.toString(plan.batchOf(w))});
                 int forks = group == forked ? Math.max(1, plan.forks) : plan.forks;
+                if (forks == 0 && plan.jitWarmUp) {
+                    for (String id : group) {
+                        jitWarmUp(id, w);
+                    }
+                }
                 for (RunResult r : jmh(LayerBenchmark.class, lp, plan.warmup, plan.iterations, plan.timeMs, forks, jmhLog)) {
                     byKey.put(r.getParams().getParam("backend") + "|" + w.id() + "|" + r.getParams().getParam("mode"), r);
                 }
@@ -405,6 +425,7 @@ public final class Report {
                     double opsErr = r.getPrimaryResult().getScoreError();
                     row.samplesPerS = ops * b;
                     row.samplesErr = Double.isFinite(opsErr) ? opsErr * b : null;
+                    row.allocPerBatch = allocNorm(r);
                     row.gflops = row.samplesPerS * Flops.perSample(w.d(), w.n(), w.iterations(),
                             mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
                     boolean gpu = id.equals("opencl") && Boolean.TRUE.equals(env.get("opencl_is_gpu"));
@@ -604,6 +625,50 @@ public final class Report {
         return sb.toString();
     }
 
+    /**
+     * In-process runs (quick, smoke) share one JVM, and JMH's short warm-up there leaves the first cells of a
+     * contender half interpreted: the cpu-vector kernels are large methods that C2 needs 2-3 s to compile, and a
+     * workload that takes branches the previous one did not recompiles them (measured on W1: 7, 50, 180, then
+     * 410-450 samples/s in the first 2.5 s of a fresh JVM; the JMH GC profiler showed megabytes of boxed
+     * vectors per batch in such cells). So every in-process contender first runs forward+backward on the
+     * workload until its throughput stops rising (two 250 ms windows within 5 %), for at least 1 s and at most
+     * {@link #JIT_WARM_UP_MAX_MS}. Forked runs (full profile) get a fresh JVM and JMH's own, longer warm-up.
+     */
+    private void jitWarmUp(String id, Workload w) {
+        int b = plan.batchOf(w);
+        long start = System.nanoTime();
+        double last = 0;
+        int windows = 0;
+        try (LayerRunner r = Backends.create(id, plan.threads, b, w.d(), w.n(), w.iterations())) {
+            float[] x = Checks.input(b, w.d(), w.n(), 1);
+            float[] g = Checks.gradient(b, w.d(), 1);
+            float[] out = new float[b * w.d() * w.d()];
+            float[] gx = new float[b * w.d() * w.n()];
+            while (true) {
+                long w0 = System.nanoTime();
+                int batches = 0;
+                do {
+                    r.forward(x, out);
+                    r.backward(g, gx);
+                    batches++;
+                } while (System.nanoTime() - w0 < 250_000_000L);
+                long now = System.nanoTime();
+                double rate = batches / ((now - w0) / 1e9);
+                windows++;
+                double elapsedMs = (now - start) / 1e6;
+                if ((elapsedMs >= 1000 && rate <= last * 1.05) || elapsedMs >= JIT_WARM_UP_MAX_MS) {
+                    break;
+                }
+                last = Math.max(last, rate);
+            }
+        } catch (RuntimeException e) {
+            // the benchmark's own set-up reports a contender that cannot run; the warm-up only prepares the JIT
+            note("  JIT warm-up of %s on %s stopped: %s", id, w.id(), e);
+            return;
+        }
+        note("  JIT warm-up of %s on %s: %.1f s (%d windows)", id, w.id(), (System.nanoTime() - start) / 1e9, windows);
+    }
+
     private static Double ratio(LayerRow row, List<LayerRow> all, String base) {
         if (row.samplesPerS == null) {
             return null;
@@ -636,6 +701,9 @@ public final class Report {
         for (Map.Entry<String, String[]> e : params.entrySet()) {
             ob.param(e.getKey(), e.getValue());
         }
+        if (plan.gc && bench == LayerBenchmark.class) {
+            ob.addProfiler(GCProfiler.class);
+        }
         // JMH's output option truncates the file: keep one log per run by appending the previous content.
         byte[] before = readOr(jmhLog);
         Collection<RunResult> r = new Runner(ob.build()).run();
@@ -646,6 +714,17 @@ public final class Report {
             // the log is a convenience
         }
         return r;
+    }
+
+    /** Bytes per operation from JMH's GC profiler, or null when it did not run (its key lost the '·' in 1.37). */
+    private static Double allocNorm(RunResult r) {
+        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+            if (e.getKey().replace("\u00b7", "").equals("gc.alloc.rate.norm")) {
+                double v = e.getValue().getScore();
+                return Double.isFinite(v) ? v : null;
+            }
+        }
+        return null;
     }
 
     private static byte[] readOr(Path p) {
@@ -777,6 +856,7 @@ public final class Report {
             m.put("speedup_vs_isqrt_openblas", r.vsOpenBlas);
             m.put("speedup_vs_eig_ejml", r.vsEig);
             m.put("error_pct", r.errorPct);
+            m.put("alloc_bytes_per_batch", r.allocPerBatch);
             m.put("status", r.status);
             m.put("description", r.description);
             l.add(m);
@@ -811,8 +891,10 @@ public final class Report {
                 .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads\n");
         sb.append("- Baselines: eig-ejml in ").append(env.get("eig_ejml_precision")).append("; isqrt-openblas ")
                 .append(env.get("openblas")).append(", ").append(env.get("isqrt_openblas_parallelism")).append('\n');
-        sb.append(String.format(Locale.ROOT, "- JMH: %d fork(s), %d warm-up + %d measurement iteration(s) of %d ms, throughput%n",
-                plan.forks, plan.warmup, plan.iterations, plan.timeMs));
+        sb.append(String.format(Locale.ROOT, "- JMH: %d fork(s), %d warm-up + %d measurement iteration(s) of %d ms, throughput%s%n",
+                plan.forks, plan.warmup, plan.iterations, plan.timeMs, plan.forks == 0 && plan.jitWarmUp
+                        ? "; in-process, so each contender first runs forward+backward on each workload until its "
+                        + "throughput stops rising (JIT warm-up, 1-6 s)" : ""));
         if (!plan.batch.isEmpty()) {
             sb.append("- Batch sizes of this profile: ");
             List<String> bs = new ArrayList<>();
@@ -838,6 +920,21 @@ public final class Report {
                     .append(sig(r.gflops)).append(" | ").append(pct(r.fraction)).append(" | ")
                     .append(times(r.vsOpenBlas)).append(" | ").append(times(r.vsEig)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
+        }
+        if (plan.gc) {
+            sb.append("\n## Allocation (JMH GC profiler, gc.alloc.rate.norm)\n\n");
+            sb.append("Bytes allocated on the Java heap per operation (one batch: forward, or forward then backward, the handle "
+                    + "of the previous call closed first), measured in the timed iterations. Native and OpenCL buffers are "
+                    + "not on the heap and not counted.\n\n");
+            sb.append("| workload | B | mode | back-end | bytes per batch | bytes per sample |\n");
+            sb.append("|---|---:|---|---|---:|---:|\n");
+            for (LayerRow r : layer) {
+                if (r.allocPerBatch == null) {
+                    continue;
+                }
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", r.workload.id(), r.batch, r.mode,
+                        r.backend, sig(r.allocPerBatch), sig(r.allocPerBatch / r.batch)));
+            }
         }
         if (plan.variants) {
             sb.append("\n## Baseline choices (samples/s, same run)\n\n");
@@ -869,7 +966,7 @@ public final class Report {
                             .append(r.description == null ? "" : r.description.replace("|", "/")).append(" |\n");
                 }
             }
-            sb.append("\ncpu-vector with N threads runs N independent products at once (the back-end's batch parallelism); "
+            sb.append("\ncpu-vector with N threads runs independent products on N threads, each on its own operands, many per hand-off (the back-end's batch parallelism); "
                     + "openblas with N threads is one product on N OpenBLAS threads; opencl is one product per launch on the "
                     + "whole device, kernel time only.\n");
         }

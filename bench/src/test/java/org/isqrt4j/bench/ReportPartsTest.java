@@ -53,6 +53,7 @@ class ReportPartsTest {
         Report.Plan smoke = Report.parse(new String[] {"--profile=smoke", "--batch", "2", "--workloads", "small,tiny"});
         assertEquals(List.of(Workload.SMALL, Workload.TINY), smoke.workloads);
         assertEquals(2, smoke.batchOf(Workload.SMALL));
+        assertTrue(!quick.gc && Report.parse(new String[] {"--gc"}).gc);
         assertNull(Report.parse(new String[] {"--help"}));
         assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--profile", "fast"}));
         assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--threads", "0"}));
