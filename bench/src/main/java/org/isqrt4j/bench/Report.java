@@ -49,7 +49,8 @@ public final class Report {
             "  --variants         also run eig-ejml-f32/-f64 and isqrt-openblas-batch/-blas-threads, and compare them",
             "  --batch N|issue    override every workload's batch size (issue: the issue's B, also in quick)",
             "  --no-gemm          skip the GEMM table",
-            "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample",
+            "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample (full: on)",
+            "  --scaling          also run cpu-vector on 1 thread, in the same run: its thread scaling (full: on)",
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
             "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
 
@@ -71,6 +72,7 @@ public final class Report {
         boolean variants;
         boolean gemm = true;
         boolean gc;
+        boolean scaling;
         /** In-process runs warm each contender's JIT first (see jitWarmUp); off in smoke, which only checks. */
         boolean jitWarmUp = true;
         Path out = Paths.get("bench", "results");
@@ -110,6 +112,9 @@ public final class Report {
                     p.gemmWarmup = 3;
                     p.gemmIterations = 5;
                     p.gemmTimeMs = 1000;
+                    // the published run: also the allocation and thread-scaling tables
+                    p.gc = true;
+                    p.scaling = true;
                     break;
                 default:
                     throw new IllegalArgumentException("unknown profile '" + profile + "' (quick, full, smoke)");
@@ -125,7 +130,11 @@ public final class Report {
     /** Upper bound of the in-process JIT warm-up per contender and workload. */
     static final long JIT_WARM_UP_MAX_MS = 6000;
 
+    /** The back-end whose thread scaling {@code --scaling} measures. */
+    static final String SCALING_BACKEND = "cpu-vector";
+
     private final Plan plan;
+    private final List<ScalingRow> scaling = new ArrayList<>();
     private final PrintStream out;
     private final PrintStream log;
 
@@ -191,6 +200,9 @@ public final class Report {
                     continue;
                 case "--gc":
                     p.gc = true;
+                    continue;
+                case "--scaling":
+                    p.scaling = true;
                     continue;
                 default:
                     break;
@@ -294,6 +306,21 @@ public final class Report {
         Double vsEig;
         String status = "ok";
         String description;
+    }
+
+    /** One row of the thread-scaling table: a back-end's samples/s on 1 thread and on the run's thread count. */
+    static final class ScalingRow {
+        String backend;
+        Workload workload;
+        int batch;
+        String mode;
+        Double oneThread;
+        Double allThreads;
+        String status = "ok";
+
+        Double ratio() {
+            return oneThread == null || allThreads == null ? null : allThreads / oneThread;
+        }
     }
 
     /** One row of the GEMM table. */
@@ -437,6 +464,11 @@ public final class Report {
         for (LayerRow row : layer) {
             row.vsOpenBlas = ratio(row, layer, Backends.OPENBLAS);
             row.vsEig = ratio(row, layer, Backends.EIG);
+        }
+
+        // ---- thread scaling
+        if (plan.scaling && plan.threads > 1 && runnable.contains(SCALING_BACKEND)) {
+            allOk &= scalingRows(layer, modes, jmhLog);
         }
 
         // ---- GEMM
@@ -623,6 +655,48 @@ public final class Report {
             sb.append(sb.length() == 0 ? "" : ",").append(x);
         }
         return sb.toString();
+    }
+
+    /**
+     * Runs {@link #SCALING_BACKEND} on one thread for every workload and mode, after the layer table, and pairs
+     * each result with its row there (same JVM settings, minutes apart rather than in different runs).
+     *
+     * @return false if a cell failed
+     */
+    private boolean scalingRows(List<LayerRow> layer, List<String> modes, Path jmhLog) throws RunnerException {
+        note("thread scaling: %s on 1 thread", SCALING_BACKEND);
+        boolean ok = true;
+        for (Workload w : plan.workloads) {
+            int b = plan.batchOf(w);
+            Map<String, String[]> lp = new LinkedHashMap<>();
+            lp.put("backend", new String[] {SCALING_BACKEND});
+            lp.put("workload", new String[] {w.id()});
+            lp.put("mode", modes.toArray(new String[0]));
+            lp.put("threads", new String[] {"1"});
+            lp.put("batch", new String[] {Integer.toString(b)});
+            Map<String, RunResult> byMode = new LinkedHashMap<>();
+            for (RunResult r : jmh(LayerBenchmark.class, lp, plan.warmup, plan.iterations, plan.timeMs, plan.forks, jmhLog)) {
+                byMode.put(r.getParams().getParam("mode"), r);
+            }
+            for (String mode : modes) {
+                ScalingRow row = new ScalingRow();
+                row.backend = SCALING_BACKEND;
+                row.workload = w;
+                row.batch = b;
+                row.mode = mode;
+                row.allThreads = find(layer, SCALING_BACKEND, w, mode);
+                String outcome = Checks.outcome(plan.work, LayerBenchmark.key(SCALING_BACKEND, w.id(), mode, 1, b));
+                RunResult r = byMode.get(mode);
+                if (r == null || outcome == null || !outcome.startsWith("ok ")) {
+                    row.status = "FAILED: " + (outcome == null ? "no result (see " + jmhLog + ")" : outcome);
+                    ok = false;
+                } else {
+                    row.oneThread = r.getPrimaryResult().getScore() * b;
+                }
+                scaling.add(row);
+            }
+        }
+        return ok;
     }
 
     /**
@@ -876,6 +950,23 @@ public final class Report {
             g.add(m);
         }
         root.put("gemm", g);
+        if (!scaling.isEmpty()) {
+            List<Object> sc = new ArrayList<>();
+            for (ScalingRow r : scaling) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("backend", r.backend);
+                m.put("workload", r.workload.id());
+                m.put("batch", r.batch);
+                m.put("mode", r.mode);
+                m.put("threads", plan.threads);
+                m.put("samples_per_s_1_thread", r.oneThread);
+                m.put("samples_per_s_all_threads", r.allThreads);
+                m.put("scaling", r.ratio());
+                m.put("status", r.status);
+                sc.add(m);
+            }
+            root.put("scaling", sc);
+        }
         return root;
     }
 
@@ -920,6 +1011,21 @@ public final class Report {
                     .append(sig(r.gflops)).append(" | ").append(pct(r.fraction)).append(" | ")
                     .append(times(r.vsOpenBlas)).append(" | ").append(times(r.vsEig)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
+        }
+        if (!scaling.isEmpty()) {
+            sb.append("\n## Thread scaling (").append(SCALING_BACKEND).append(", same run)\n\n");
+            sb.append("| workload | B | mode | back-end | samples/s, 1 thread | samples/s, ").append(plan.threads)
+                    .append(" threads | scaling |\n");
+            sb.append("|---|---:|---|---|---:|---:|---:|\n");
+            for (ScalingRow r : scaling) {
+                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | ", r.workload.id(), r.batch, r.mode, r.backend));
+                if (r.oneThread == null) {
+                    sb.append(r.status.replace("|", "/")).append(" | | |\n");
+                } else {
+                    sb.append(sig(r.oneThread)).append(" | ").append(sig(r.allThreads)).append(" | ")
+                            .append(times(r.ratio())).append(" |\n");
+                }
+            }
         }
         if (plan.gc) {
             sb.append("\n## Allocation (JMH GC profiler, gc.alloc.rate.norm)\n\n");

@@ -49,11 +49,13 @@ class ReportPartsTest {
         assertEquals(2, full.forks);
         assertEquals(3, full.threads);
         assertTrue(full.workloads.contains(Workload.WIDE));
+        assertTrue(full.gc && full.scaling);
         assertTrue(full.backends.containsAll(Backends.VARIANTS));
         Report.Plan smoke = Report.parse(new String[] {"--profile=smoke", "--batch", "2", "--workloads", "small,tiny"});
         assertEquals(List.of(Workload.SMALL, Workload.TINY), smoke.workloads);
         assertEquals(2, smoke.batchOf(Workload.SMALL));
         assertTrue(!quick.gc && Report.parse(new String[] {"--gc"}).gc);
+        assertTrue(!quick.scaling && Report.parse(new String[] {"--scaling"}).scaling);
         assertNull(Report.parse(new String[] {"--help"}));
         assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--profile", "fast"}));
         assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--threads", "0"}));
