@@ -488,7 +488,7 @@ public final class Report {
         Files.write(md, text.getBytes(StandardCharsets.UTF_8));
         String chartNote;
         try {
-            chart(png, layer);
+            chart(png, layer, peakAll);
             chartNote = png.toString();
         } catch (IOException | RuntimeException | LinkageError e) {
             chartNote = "not written: " + e;
@@ -1080,32 +1080,45 @@ public final class Report {
     }
 
     private static Double find(List<LayerRow> rows, String id, Workload w, String mode) {
-        for (LayerRow r : rows) {
-            if (r.backend.equals(id) && r.workload == w && r.mode.equals(mode)) {
-                return r.samplesPerS;
-            }
-        }
-        return null;
+        LayerRow r = row(rows, id, w, mode);
+        return r == null ? null : r.samplesPerS;
     }
 
-    private void chart(Path png, List<LayerRow> layer) throws IOException {
+    private void chart(Path png, List<LayerRow> layer, Double peakAll) throws IOException {
         List<String> labels = new ArrayList<>();
         for (Workload w : plan.workloads) {
             labels.add(w.id());
         }
-        Map<String, Map<String, List<Double>>> perMode = new LinkedHashMap<>();
-        for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
-            Map<String, List<Double>> series = new LinkedHashMap<>();
-            for (String id : plan.backends) {
-                List<Double> ys = new ArrayList<>();
-                for (Workload w : plan.workloads) {
-                    ys.add(find(layer, id, w, mode));
+        List<Chart.Panel> panels = new ArrayList<>();
+        String run = plan.profile + ", " + plan.threads + " threads";
+        for (boolean gflops : new boolean[] {false, true}) {
+            for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
+                Map<String, List<Double>> series = new LinkedHashMap<>();
+                for (String id : plan.backends) {
+                    List<Double> ys = new ArrayList<>();
+                    for (Workload w : plan.workloads) {
+                        LayerRow r = row(layer, id, w, mode);
+                        ys.add(r == null ? null : gflops ? r.gflops : r.samplesPerS);
+                    }
+                    series.put(id, ys);
                 }
-                series.put(id, ys);
+                panels.add(gflops
+                        ? new Chart.Panel("isqrt4j effective GFLOP/s (" + run + ") - " + mode, "GFLOP/s (straightforward count)",
+                                false, series, "FMA peak, " + plan.threads + " threads", peakAll)
+                        : new Chart.Panel("isqrt4j samples/s (" + run + ") - " + mode, "samples/s (log scale)",
+                                true, series, null, null));
             }
-            perMode.put(mode, series);
         }
-        Chart.write(png, "isqrt4j samples/s (" + plan.profile + ", " + plan.threads + " threads)", labels, perMode);
+        Chart.write(png, labels, panels);
+    }
+
+    private static LayerRow row(List<LayerRow> rows, String id, Workload w, String mode) {
+        for (LayerRow r : rows) {
+            if (r.backend.equals(id) && r.workload == w && r.mode.equals(mode)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     static String sig(Double v) {
