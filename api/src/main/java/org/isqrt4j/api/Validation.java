@@ -80,17 +80,39 @@ public final class Validation {
     public static void checkFinite(String name, float[] arr, int off, int perSample, int batch) {
         for (int b = 0; b < batch; b++) {
             int base = off + b * perSample;
-            // Summing v*0 is NaN exactly when some v is NaN or infinite; one pass without branches in the loop.
-            float acc = 0f;
-            for (int i = 0; i < perSample; i++) {
-                acc += arr[base + i] * 0f;
+            // Summing v*0 is NaN exactly when some v is NaN or infinite; one pass without branches in the loop,
+            // into eight independent sums so the adds do not wait on each other (one chain cost ~4 cycles per
+            // element: ~50 us per W1 sample, about 1 % of the layer).
+            float a0 = 0f;
+            float a1 = 0f;
+            float a2 = 0f;
+            float a3 = 0f;
+            float a4 = 0f;
+            float a5 = 0f;
+            float a6 = 0f;
+            float a7 = 0f;
+            int i = 0;
+            for (; i + 8 <= perSample; i += 8) {
+                int p = base + i;
+                a0 += arr[p] * 0f;
+                a1 += arr[p + 1] * 0f;
+                a2 += arr[p + 2] * 0f;
+                a3 += arr[p + 3] * 0f;
+                a4 += arr[p + 4] * 0f;
+                a5 += arr[p + 5] * 0f;
+                a6 += arr[p + 6] * 0f;
+                a7 += arr[p + 7] * 0f;
             }
+            for (; i < perSample; i++) {
+                a0 += arr[base + i] * 0f;
+            }
+            float acc = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
             if (acc != 0f) {
-                for (int i = 0; i < perSample; i++) {
-                    float v = arr[base + i];
+                for (int j = 0; j < perSample; j++) {
+                    float v = arr[base + j];
                     if (!Float.isFinite(v)) {
                         throw new IllegalArgumentException(name + " has " + v + " in sample " + b
-                                + " at element " + i + " (flat index " + (base + i) + ")");
+                                + " at element " + j + " (flat index " + (base + j) + ")");
                     }
                 }
             }

@@ -1,0 +1,56 @@
+package org.isqrt4j.api;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Validation.checkFinite: every position of every sample, each kind of non-finite value, and extreme finite ones. */
+class ValidationTest {
+
+    @Test
+    void findsANonFiniteValueAtEveryPositionAndNamesIt() {
+        float[] bads = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        // lengths around the 8-wide unrolling, so the main loop and the tail loop are both exercised
+        for (int len = 1; len <= 19; len++) {
+            int perSample = len;
+            int batch = 3;
+            int off = 2;
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < perSample; i++) {
+                    for (float bad : bads) {
+                        float[] arr = filled(off + batch * perSample + 1, 0.5f);
+                        arr[off + b * perSample + i] = bad;
+                        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                                () -> Validation.checkFinite("x", arr, off, perSample, batch));
+                        String m = e.getMessage();
+                        assertTrue(m.contains("sample " + b) && m.contains("element " + i + " ")
+                                && m.contains(Float.toString(bad)), m);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void acceptsExtremeFiniteValuesAndIgnoresWhatLiesOutsideTheSamples() {
+        float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 0f, Float.MIN_NORMAL};
+        for (int perSample = 1; perSample <= 19; perSample++) {
+            float[] arr = new float[perSample * 2 + 2];
+            for (int i = 0; i < arr.length; i++) {
+                arr[i] = extremes[i % extremes.length];
+            }
+            arr[0] = Float.NaN; // before the offset
+            arr[arr.length - 1] = Float.POSITIVE_INFINITY; // after the last sample
+            int n = perSample;
+            assertDoesNotThrow(() -> Validation.checkFinite("x", arr, 1, n, 2));
+        }
+    }
+
+    private static float[] filled(int length, float v) {
+        float[] a = new float[length];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+}
