@@ -394,6 +394,9 @@ final class VectorKernels implements Kernels {
      */
     private static final boolean T16 = VL == 16 && Runtime.version().feature() >= 25;
 
+    /** Per-thread 16 x 16 tile for the transposed block of the T16 kernels that combine it with other blocks. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[16 * 16]);
+
     @Override
     public void mirror(float[] c, int off, int d) {
         if (!T16) {
@@ -401,157 +404,17 @@ final class VectorKernels implements Kernels {
             return;
         }
         int d16 = d & ~15;
+        float[] tile = TILE.get();
         for (int bi = 0; bi < d16; bi += 16) {
-            for (int bj = bi; bj < d16; bj += 16) {
-                int src = off + bi * d + bj;
-                int dst = off + bj * d + bi;
-                FloatVector r0 = FloatVector.fromArray(S, c, src + 0 * d);
-                FloatVector r1 = FloatVector.fromArray(S, c, src + 1 * d);
-                FloatVector r2 = FloatVector.fromArray(S, c, src + 2 * d);
-                FloatVector r3 = FloatVector.fromArray(S, c, src + 3 * d);
-                FloatVector r4 = FloatVector.fromArray(S, c, src + 4 * d);
-                FloatVector r5 = FloatVector.fromArray(S, c, src + 5 * d);
-                FloatVector r6 = FloatVector.fromArray(S, c, src + 6 * d);
-                FloatVector r7 = FloatVector.fromArray(S, c, src + 7 * d);
-                FloatVector r8 = FloatVector.fromArray(S, c, src + 8 * d);
-                FloatVector r9 = FloatVector.fromArray(S, c, src + 9 * d);
-                FloatVector r10 = FloatVector.fromArray(S, c, src + 10 * d);
-                FloatVector r11 = FloatVector.fromArray(S, c, src + 11 * d);
-                FloatVector r12 = FloatVector.fromArray(S, c, src + 12 * d);
-                FloatVector r13 = FloatVector.fromArray(S, c, src + 13 * d);
-                FloatVector r14 = FloatVector.fromArray(S, c, src + 14 * d);
-                FloatVector r15 = FloatVector.fromArray(S, c, src + 15 * d);
-                FloatVector x30 = r0;
-                r0 = x30.blend(r8.rearrange(SR3), M3);
-                r8 = r8.blend(x30.rearrange(SL3), N3);
-                FloatVector x31 = r1;
-                r1 = x31.blend(r9.rearrange(SR3), M3);
-                r9 = r9.blend(x31.rearrange(SL3), N3);
-                FloatVector x32 = r2;
-                r2 = x32.blend(r10.rearrange(SR3), M3);
-                r10 = r10.blend(x32.rearrange(SL3), N3);
-                FloatVector x33 = r3;
-                r3 = x33.blend(r11.rearrange(SR3), M3);
-                r11 = r11.blend(x33.rearrange(SL3), N3);
-                FloatVector x34 = r4;
-                r4 = x34.blend(r12.rearrange(SR3), M3);
-                r12 = r12.blend(x34.rearrange(SL3), N3);
-                FloatVector x35 = r5;
-                r5 = x35.blend(r13.rearrange(SR3), M3);
-                r13 = r13.blend(x35.rearrange(SL3), N3);
-                FloatVector x36 = r6;
-                r6 = x36.blend(r14.rearrange(SR3), M3);
-                r14 = r14.blend(x36.rearrange(SL3), N3);
-                FloatVector x37 = r7;
-                r7 = x37.blend(r15.rearrange(SR3), M3);
-                r15 = r15.blend(x37.rearrange(SL3), N3);
-                FloatVector x20 = r0;
-                r0 = x20.blend(r4.rearrange(SR2), M2);
-                r4 = r4.blend(x20.rearrange(SL2), N2);
-                FloatVector x21 = r1;
-                r1 = x21.blend(r5.rearrange(SR2), M2);
-                r5 = r5.blend(x21.rearrange(SL2), N2);
-                FloatVector x22 = r2;
-                r2 = x22.blend(r6.rearrange(SR2), M2);
-                r6 = r6.blend(x22.rearrange(SL2), N2);
-                FloatVector x23 = r3;
-                r3 = x23.blend(r7.rearrange(SR2), M2);
-                r7 = r7.blend(x23.rearrange(SL2), N2);
-                FloatVector x28 = r8;
-                r8 = x28.blend(r12.rearrange(SR2), M2);
-                r12 = r12.blend(x28.rearrange(SL2), N2);
-                FloatVector x29 = r9;
-                r9 = x29.blend(r13.rearrange(SR2), M2);
-                r13 = r13.blend(x29.rearrange(SL2), N2);
-                FloatVector x210 = r10;
-                r10 = x210.blend(r14.rearrange(SR2), M2);
-                r14 = r14.blend(x210.rearrange(SL2), N2);
-                FloatVector x211 = r11;
-                r11 = x211.blend(r15.rearrange(SR2), M2);
-                r15 = r15.blend(x211.rearrange(SL2), N2);
-                FloatVector x10 = r0;
-                r0 = x10.blend(r2.rearrange(SR1), M1);
-                r2 = r2.blend(x10.rearrange(SL1), N1);
-                FloatVector x11 = r1;
-                r1 = x11.blend(r3.rearrange(SR1), M1);
-                r3 = r3.blend(x11.rearrange(SL1), N1);
-                FloatVector x14 = r4;
-                r4 = x14.blend(r6.rearrange(SR1), M1);
-                r6 = r6.blend(x14.rearrange(SL1), N1);
-                FloatVector x15 = r5;
-                r5 = x15.blend(r7.rearrange(SR1), M1);
-                r7 = r7.blend(x15.rearrange(SL1), N1);
-                FloatVector x18 = r8;
-                r8 = x18.blend(r10.rearrange(SR1), M1);
-                r10 = r10.blend(x18.rearrange(SL1), N1);
-                FloatVector x19 = r9;
-                r9 = x19.blend(r11.rearrange(SR1), M1);
-                r11 = r11.blend(x19.rearrange(SL1), N1);
-                FloatVector x112 = r12;
-                r12 = x112.blend(r14.rearrange(SR1), M1);
-                r14 = r14.blend(x112.rearrange(SL1), N1);
-                FloatVector x113 = r13;
-                r13 = x113.blend(r15.rearrange(SR1), M1);
-                r15 = r15.blend(x113.rearrange(SL1), N1);
-                FloatVector x00 = r0;
-                r0 = x00.blend(r1.rearrange(SR0), M0);
-                r1 = r1.blend(x00.rearrange(SL0), N0);
-                FloatVector x02 = r2;
-                r2 = x02.blend(r3.rearrange(SR0), M0);
-                r3 = r3.blend(x02.rearrange(SL0), N0);
-                FloatVector x04 = r4;
-                r4 = x04.blend(r5.rearrange(SR0), M0);
-                r5 = r5.blend(x04.rearrange(SL0), N0);
-                FloatVector x06 = r6;
-                r6 = x06.blend(r7.rearrange(SR0), M0);
-                r7 = r7.blend(x06.rearrange(SL0), N0);
-                FloatVector x08 = r8;
-                r8 = x08.blend(r9.rearrange(SR0), M0);
-                r9 = r9.blend(x08.rearrange(SL0), N0);
-                FloatVector x010 = r10;
-                r10 = x010.blend(r11.rearrange(SR0), M0);
-                r11 = r11.blend(x010.rearrange(SL0), N0);
-                FloatVector x012 = r12;
-                r12 = x012.blend(r13.rearrange(SR0), M0);
-                r13 = r13.blend(x012.rearrange(SL0), N0);
-                FloatVector x014 = r14;
-                r14 = x014.blend(r15.rearrange(SR0), M0);
-                r15 = r15.blend(x014.rearrange(SL0), N0);
-                if (bj == bi) {
-                    FloatVector.fromArray(S, c, src + 0 * d).blend(r0, BELOW[0]).intoArray(c, src + 0 * d);
-                    FloatVector.fromArray(S, c, src + 1 * d).blend(r1, BELOW[1]).intoArray(c, src + 1 * d);
-                    FloatVector.fromArray(S, c, src + 2 * d).blend(r2, BELOW[2]).intoArray(c, src + 2 * d);
-                    FloatVector.fromArray(S, c, src + 3 * d).blend(r3, BELOW[3]).intoArray(c, src + 3 * d);
-                    FloatVector.fromArray(S, c, src + 4 * d).blend(r4, BELOW[4]).intoArray(c, src + 4 * d);
-                    FloatVector.fromArray(S, c, src + 5 * d).blend(r5, BELOW[5]).intoArray(c, src + 5 * d);
-                    FloatVector.fromArray(S, c, src + 6 * d).blend(r6, BELOW[6]).intoArray(c, src + 6 * d);
-                    FloatVector.fromArray(S, c, src + 7 * d).blend(r7, BELOW[7]).intoArray(c, src + 7 * d);
-                    FloatVector.fromArray(S, c, src + 8 * d).blend(r8, BELOW[8]).intoArray(c, src + 8 * d);
-                    FloatVector.fromArray(S, c, src + 9 * d).blend(r9, BELOW[9]).intoArray(c, src + 9 * d);
-                    FloatVector.fromArray(S, c, src + 10 * d).blend(r10, BELOW[10]).intoArray(c, src + 10 * d);
-                    FloatVector.fromArray(S, c, src + 11 * d).blend(r11, BELOW[11]).intoArray(c, src + 11 * d);
-                    FloatVector.fromArray(S, c, src + 12 * d).blend(r12, BELOW[12]).intoArray(c, src + 12 * d);
-                    FloatVector.fromArray(S, c, src + 13 * d).blend(r13, BELOW[13]).intoArray(c, src + 13 * d);
-                    FloatVector.fromArray(S, c, src + 14 * d).blend(r14, BELOW[14]).intoArray(c, src + 14 * d);
-                    FloatVector.fromArray(S, c, src + 15 * d).blend(r15, BELOW[15]).intoArray(c, src + 15 * d);
-                } else {
-                    r0.intoArray(c, dst + 0 * d);
-                    r1.intoArray(c, dst + 1 * d);
-                    r2.intoArray(c, dst + 2 * d);
-                    r3.intoArray(c, dst + 3 * d);
-                    r4.intoArray(c, dst + 4 * d);
-                    r5.intoArray(c, dst + 5 * d);
-                    r6.intoArray(c, dst + 6 * d);
-                    r7.intoArray(c, dst + 7 * d);
-                    r8.intoArray(c, dst + 8 * d);
-                    r9.intoArray(c, dst + 9 * d);
-                    r10.intoArray(c, dst + 10 * d);
-                    r11.intoArray(c, dst + 11 * d);
-                    r12.intoArray(c, dst + 12 * d);
-                    r13.intoArray(c, dst + 13 * d);
-                    r14.intoArray(c, dst + 14 * d);
-                    r15.intoArray(c, dst + 15 * d);
-                }
+            // diagonal block: its transpose through the tile, blended into the entries below the diagonal
+            int diag = off + bi * d + bi;
+            transposeBlock(c, diag, d, tile, 0, 16);
+            for (int k = 0; k < 16; k++) {
+                FloatVector.fromArray(S, c, diag + k * d).blend(FloatVector.fromArray(S, tile, k * 16), BELOW[k])
+                        .intoArray(c, diag + k * d);
+            }
+            for (int bj = bi + 16; bj < d16; bj += 16) {
+                transposeBlock(c, off + bi * d + bj, d, c, off + bj * d + bi, d);
             }
         }
         // Rows below the last whole block row: their entries left of the diagonal, one by one.
@@ -570,138 +433,17 @@ final class VectorKernels implements Kernels {
         }
         FloatVector h = FloatVector.broadcast(S, 0.5f);
         FloatVector th = FloatVector.broadcast(S, 1.5f);
+        float[] tile = TILE.get();
         for (int bi = 0; bi < d; bi += 16) {
             for (int bj = bi; bj < d; bj += 16) {
                 int at = bi * d + bj;
-                int tr = bj * d + bi;
-                FloatVector r0 = FloatVector.fromArray(S, p, tr + 0 * d);
-                FloatVector r1 = FloatVector.fromArray(S, p, tr + 1 * d);
-                FloatVector r2 = FloatVector.fromArray(S, p, tr + 2 * d);
-                FloatVector r3 = FloatVector.fromArray(S, p, tr + 3 * d);
-                FloatVector r4 = FloatVector.fromArray(S, p, tr + 4 * d);
-                FloatVector r5 = FloatVector.fromArray(S, p, tr + 5 * d);
-                FloatVector r6 = FloatVector.fromArray(S, p, tr + 6 * d);
-                FloatVector r7 = FloatVector.fromArray(S, p, tr + 7 * d);
-                FloatVector r8 = FloatVector.fromArray(S, p, tr + 8 * d);
-                FloatVector r9 = FloatVector.fromArray(S, p, tr + 9 * d);
-                FloatVector r10 = FloatVector.fromArray(S, p, tr + 10 * d);
-                FloatVector r11 = FloatVector.fromArray(S, p, tr + 11 * d);
-                FloatVector r12 = FloatVector.fromArray(S, p, tr + 12 * d);
-                FloatVector r13 = FloatVector.fromArray(S, p, tr + 13 * d);
-                FloatVector r14 = FloatVector.fromArray(S, p, tr + 14 * d);
-                FloatVector r15 = FloatVector.fromArray(S, p, tr + 15 * d);
-                FloatVector x30 = r0;
-                r0 = x30.blend(r8.rearrange(SR3), M3);
-                r8 = r8.blend(x30.rearrange(SL3), N3);
-                FloatVector x31 = r1;
-                r1 = x31.blend(r9.rearrange(SR3), M3);
-                r9 = r9.blend(x31.rearrange(SL3), N3);
-                FloatVector x32 = r2;
-                r2 = x32.blend(r10.rearrange(SR3), M3);
-                r10 = r10.blend(x32.rearrange(SL3), N3);
-                FloatVector x33 = r3;
-                r3 = x33.blend(r11.rearrange(SR3), M3);
-                r11 = r11.blend(x33.rearrange(SL3), N3);
-                FloatVector x34 = r4;
-                r4 = x34.blend(r12.rearrange(SR3), M3);
-                r12 = r12.blend(x34.rearrange(SL3), N3);
-                FloatVector x35 = r5;
-                r5 = x35.blend(r13.rearrange(SR3), M3);
-                r13 = r13.blend(x35.rearrange(SL3), N3);
-                FloatVector x36 = r6;
-                r6 = x36.blend(r14.rearrange(SR3), M3);
-                r14 = r14.blend(x36.rearrange(SL3), N3);
-                FloatVector x37 = r7;
-                r7 = x37.blend(r15.rearrange(SR3), M3);
-                r15 = r15.blend(x37.rearrange(SL3), N3);
-                FloatVector x20 = r0;
-                r0 = x20.blend(r4.rearrange(SR2), M2);
-                r4 = r4.blend(x20.rearrange(SL2), N2);
-                FloatVector x21 = r1;
-                r1 = x21.blend(r5.rearrange(SR2), M2);
-                r5 = r5.blend(x21.rearrange(SL2), N2);
-                FloatVector x22 = r2;
-                r2 = x22.blend(r6.rearrange(SR2), M2);
-                r6 = r6.blend(x22.rearrange(SL2), N2);
-                FloatVector x23 = r3;
-                r3 = x23.blend(r7.rearrange(SR2), M2);
-                r7 = r7.blend(x23.rearrange(SL2), N2);
-                FloatVector x28 = r8;
-                r8 = x28.blend(r12.rearrange(SR2), M2);
-                r12 = r12.blend(x28.rearrange(SL2), N2);
-                FloatVector x29 = r9;
-                r9 = x29.blend(r13.rearrange(SR2), M2);
-                r13 = r13.blend(x29.rearrange(SL2), N2);
-                FloatVector x210 = r10;
-                r10 = x210.blend(r14.rearrange(SR2), M2);
-                r14 = r14.blend(x210.rearrange(SL2), N2);
-                FloatVector x211 = r11;
-                r11 = x211.blend(r15.rearrange(SR2), M2);
-                r15 = r15.blend(x211.rearrange(SL2), N2);
-                FloatVector x10 = r0;
-                r0 = x10.blend(r2.rearrange(SR1), M1);
-                r2 = r2.blend(x10.rearrange(SL1), N1);
-                FloatVector x11 = r1;
-                r1 = x11.blend(r3.rearrange(SR1), M1);
-                r3 = r3.blend(x11.rearrange(SL1), N1);
-                FloatVector x14 = r4;
-                r4 = x14.blend(r6.rearrange(SR1), M1);
-                r6 = r6.blend(x14.rearrange(SL1), N1);
-                FloatVector x15 = r5;
-                r5 = x15.blend(r7.rearrange(SR1), M1);
-                r7 = r7.blend(x15.rearrange(SL1), N1);
-                FloatVector x18 = r8;
-                r8 = x18.blend(r10.rearrange(SR1), M1);
-                r10 = r10.blend(x18.rearrange(SL1), N1);
-                FloatVector x19 = r9;
-                r9 = x19.blend(r11.rearrange(SR1), M1);
-                r11 = r11.blend(x19.rearrange(SL1), N1);
-                FloatVector x112 = r12;
-                r12 = x112.blend(r14.rearrange(SR1), M1);
-                r14 = r14.blend(x112.rearrange(SL1), N1);
-                FloatVector x113 = r13;
-                r13 = x113.blend(r15.rearrange(SR1), M1);
-                r15 = r15.blend(x113.rearrange(SL1), N1);
-                FloatVector x00 = r0;
-                r0 = x00.blend(r1.rearrange(SR0), M0);
-                r1 = r1.blend(x00.rearrange(SL0), N0);
-                FloatVector x02 = r2;
-                r2 = x02.blend(r3.rearrange(SR0), M0);
-                r3 = r3.blend(x02.rearrange(SL0), N0);
-                FloatVector x04 = r4;
-                r4 = x04.blend(r5.rearrange(SR0), M0);
-                r5 = r5.blend(x04.rearrange(SL0), N0);
-                FloatVector x06 = r6;
-                r6 = x06.blend(r7.rearrange(SR0), M0);
-                r7 = r7.blend(x06.rearrange(SL0), N0);
-                FloatVector x08 = r8;
-                r8 = x08.blend(r9.rearrange(SR0), M0);
-                r9 = r9.blend(x08.rearrange(SL0), N0);
-                FloatVector x010 = r10;
-                r10 = x010.blend(r11.rearrange(SR0), M0);
-                r11 = r11.blend(x010.rearrange(SL0), N0);
-                FloatVector x012 = r12;
-                r12 = x012.blend(r13.rearrange(SR0), M0);
-                r13 = r13.blend(x012.rearrange(SL0), N0);
-                FloatVector x014 = r14;
-                r14 = x014.blend(r15.rearrange(SR0), M0);
-                r15 = r15.blend(x014.rearrange(SL0), N0);
-                th.mul(FloatVector.fromArray(S, g, at + 0 * d)).sub(FloatVector.fromArray(S, p, at + 0 * d).add(r0).mul(h)).intoArray(out, at + 0 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 1 * d)).sub(FloatVector.fromArray(S, p, at + 1 * d).add(r1).mul(h)).intoArray(out, at + 1 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 2 * d)).sub(FloatVector.fromArray(S, p, at + 2 * d).add(r2).mul(h)).intoArray(out, at + 2 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 3 * d)).sub(FloatVector.fromArray(S, p, at + 3 * d).add(r3).mul(h)).intoArray(out, at + 3 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 4 * d)).sub(FloatVector.fromArray(S, p, at + 4 * d).add(r4).mul(h)).intoArray(out, at + 4 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 5 * d)).sub(FloatVector.fromArray(S, p, at + 5 * d).add(r5).mul(h)).intoArray(out, at + 5 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 6 * d)).sub(FloatVector.fromArray(S, p, at + 6 * d).add(r6).mul(h)).intoArray(out, at + 6 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 7 * d)).sub(FloatVector.fromArray(S, p, at + 7 * d).add(r7).mul(h)).intoArray(out, at + 7 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 8 * d)).sub(FloatVector.fromArray(S, p, at + 8 * d).add(r8).mul(h)).intoArray(out, at + 8 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 9 * d)).sub(FloatVector.fromArray(S, p, at + 9 * d).add(r9).mul(h)).intoArray(out, at + 9 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 10 * d)).sub(FloatVector.fromArray(S, p, at + 10 * d).add(r10).mul(h)).intoArray(out, at + 10 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 11 * d)).sub(FloatVector.fromArray(S, p, at + 11 * d).add(r11).mul(h)).intoArray(out, at + 11 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 12 * d)).sub(FloatVector.fromArray(S, p, at + 12 * d).add(r12).mul(h)).intoArray(out, at + 12 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 13 * d)).sub(FloatVector.fromArray(S, p, at + 13 * d).add(r13).mul(h)).intoArray(out, at + 13 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 14 * d)).sub(FloatVector.fromArray(S, p, at + 14 * d).add(r14).mul(h)).intoArray(out, at + 14 * d);
-                th.mul(FloatVector.fromArray(S, g, at + 15 * d)).sub(FloatVector.fromArray(S, p, at + 15 * d).add(r15).mul(h)).intoArray(out, at + 15 * d);
+                transposeBlock(p, bj * d + bi, d, tile, 0, 16);
+                for (int k = 0; k < 16; k++) {
+                    int r = at + k * d;
+                    th.mul(FloatVector.fromArray(S, g, r))
+                            .sub(FloatVector.fromArray(S, p, r).add(FloatVector.fromArray(S, tile, k * 16)).mul(h))
+                            .intoArray(out, r);
+                }
             }
         }
     }
@@ -716,152 +458,27 @@ final class VectorKernels implements Kernels {
             Kernels.super.symmetrize(g, gOff, out, d);
             return;
         }
+        float[] tile = TILE.get();
         for (int bi = 0; bi < d; bi += 16) {
             for (int bj = bi; bj < d; bj += 16) {
                 int up = gOff + bi * d + bj;
                 int lo = gOff + bj * d + bi;
-                halfSum(g, lo, up, out, bi * d + bj, d);
+                halfSum(g, lo, up, out, bi * d + bj, d, tile);
                 if (bj != bi) {
-                    halfSum(g, up, lo, out, bj * d + bi, d);
+                    halfSum(g, up, lo, out, bj * d + bi, d, tile);
                 }
             }
         }
     }
 
-    /**
-     * out block at o = (g block at at + (g block at tr)^T) / 2, 16 x 16, rows d apart. Not inlined (too large), so
-     * it takes no vector argument, which would be boxed.
-     */
-    private static void halfSum(float[] g, int tr, int at, float[] out, int o, int d) {
+    /** out block at o = (g block at at + (g block at tr)^T) / 2, 16 x 16, rows d apart; the transpose goes through tile. */
+    private static void halfSum(float[] g, int tr, int at, float[] out, int o, int d, float[] tile) {
         FloatVector h = FloatVector.broadcast(S, 0.5f);
-        FloatVector r0 = FloatVector.fromArray(S, g, tr + 0 * d);
-        FloatVector r1 = FloatVector.fromArray(S, g, tr + 1 * d);
-        FloatVector r2 = FloatVector.fromArray(S, g, tr + 2 * d);
-        FloatVector r3 = FloatVector.fromArray(S, g, tr + 3 * d);
-        FloatVector r4 = FloatVector.fromArray(S, g, tr + 4 * d);
-        FloatVector r5 = FloatVector.fromArray(S, g, tr + 5 * d);
-        FloatVector r6 = FloatVector.fromArray(S, g, tr + 6 * d);
-        FloatVector r7 = FloatVector.fromArray(S, g, tr + 7 * d);
-        FloatVector r8 = FloatVector.fromArray(S, g, tr + 8 * d);
-        FloatVector r9 = FloatVector.fromArray(S, g, tr + 9 * d);
-        FloatVector r10 = FloatVector.fromArray(S, g, tr + 10 * d);
-        FloatVector r11 = FloatVector.fromArray(S, g, tr + 11 * d);
-        FloatVector r12 = FloatVector.fromArray(S, g, tr + 12 * d);
-        FloatVector r13 = FloatVector.fromArray(S, g, tr + 13 * d);
-        FloatVector r14 = FloatVector.fromArray(S, g, tr + 14 * d);
-        FloatVector r15 = FloatVector.fromArray(S, g, tr + 15 * d);
-        FloatVector x30 = r0;
-        r0 = x30.blend(r8.rearrange(SR3), M3);
-        r8 = r8.blend(x30.rearrange(SL3), N3);
-        FloatVector x31 = r1;
-        r1 = x31.blend(r9.rearrange(SR3), M3);
-        r9 = r9.blend(x31.rearrange(SL3), N3);
-        FloatVector x32 = r2;
-        r2 = x32.blend(r10.rearrange(SR3), M3);
-        r10 = r10.blend(x32.rearrange(SL3), N3);
-        FloatVector x33 = r3;
-        r3 = x33.blend(r11.rearrange(SR3), M3);
-        r11 = r11.blend(x33.rearrange(SL3), N3);
-        FloatVector x34 = r4;
-        r4 = x34.blend(r12.rearrange(SR3), M3);
-        r12 = r12.blend(x34.rearrange(SL3), N3);
-        FloatVector x35 = r5;
-        r5 = x35.blend(r13.rearrange(SR3), M3);
-        r13 = r13.blend(x35.rearrange(SL3), N3);
-        FloatVector x36 = r6;
-        r6 = x36.blend(r14.rearrange(SR3), M3);
-        r14 = r14.blend(x36.rearrange(SL3), N3);
-        FloatVector x37 = r7;
-        r7 = x37.blend(r15.rearrange(SR3), M3);
-        r15 = r15.blend(x37.rearrange(SL3), N3);
-        FloatVector x20 = r0;
-        r0 = x20.blend(r4.rearrange(SR2), M2);
-        r4 = r4.blend(x20.rearrange(SL2), N2);
-        FloatVector x21 = r1;
-        r1 = x21.blend(r5.rearrange(SR2), M2);
-        r5 = r5.blend(x21.rearrange(SL2), N2);
-        FloatVector x22 = r2;
-        r2 = x22.blend(r6.rearrange(SR2), M2);
-        r6 = r6.blend(x22.rearrange(SL2), N2);
-        FloatVector x23 = r3;
-        r3 = x23.blend(r7.rearrange(SR2), M2);
-        r7 = r7.blend(x23.rearrange(SL2), N2);
-        FloatVector x28 = r8;
-        r8 = x28.blend(r12.rearrange(SR2), M2);
-        r12 = r12.blend(x28.rearrange(SL2), N2);
-        FloatVector x29 = r9;
-        r9 = x29.blend(r13.rearrange(SR2), M2);
-        r13 = r13.blend(x29.rearrange(SL2), N2);
-        FloatVector x210 = r10;
-        r10 = x210.blend(r14.rearrange(SR2), M2);
-        r14 = r14.blend(x210.rearrange(SL2), N2);
-        FloatVector x211 = r11;
-        r11 = x211.blend(r15.rearrange(SR2), M2);
-        r15 = r15.blend(x211.rearrange(SL2), N2);
-        FloatVector x10 = r0;
-        r0 = x10.blend(r2.rearrange(SR1), M1);
-        r2 = r2.blend(x10.rearrange(SL1), N1);
-        FloatVector x11 = r1;
-        r1 = x11.blend(r3.rearrange(SR1), M1);
-        r3 = r3.blend(x11.rearrange(SL1), N1);
-        FloatVector x14 = r4;
-        r4 = x14.blend(r6.rearrange(SR1), M1);
-        r6 = r6.blend(x14.rearrange(SL1), N1);
-        FloatVector x15 = r5;
-        r5 = x15.blend(r7.rearrange(SR1), M1);
-        r7 = r7.blend(x15.rearrange(SL1), N1);
-        FloatVector x18 = r8;
-        r8 = x18.blend(r10.rearrange(SR1), M1);
-        r10 = r10.blend(x18.rearrange(SL1), N1);
-        FloatVector x19 = r9;
-        r9 = x19.blend(r11.rearrange(SR1), M1);
-        r11 = r11.blend(x19.rearrange(SL1), N1);
-        FloatVector x112 = r12;
-        r12 = x112.blend(r14.rearrange(SR1), M1);
-        r14 = r14.blend(x112.rearrange(SL1), N1);
-        FloatVector x113 = r13;
-        r13 = x113.blend(r15.rearrange(SR1), M1);
-        r15 = r15.blend(x113.rearrange(SL1), N1);
-        FloatVector x00 = r0;
-        r0 = x00.blend(r1.rearrange(SR0), M0);
-        r1 = r1.blend(x00.rearrange(SL0), N0);
-        FloatVector x02 = r2;
-        r2 = x02.blend(r3.rearrange(SR0), M0);
-        r3 = r3.blend(x02.rearrange(SL0), N0);
-        FloatVector x04 = r4;
-        r4 = x04.blend(r5.rearrange(SR0), M0);
-        r5 = r5.blend(x04.rearrange(SL0), N0);
-        FloatVector x06 = r6;
-        r6 = x06.blend(r7.rearrange(SR0), M0);
-        r7 = r7.blend(x06.rearrange(SL0), N0);
-        FloatVector x08 = r8;
-        r8 = x08.blend(r9.rearrange(SR0), M0);
-        r9 = r9.blend(x08.rearrange(SL0), N0);
-        FloatVector x010 = r10;
-        r10 = x010.blend(r11.rearrange(SR0), M0);
-        r11 = r11.blend(x010.rearrange(SL0), N0);
-        FloatVector x012 = r12;
-        r12 = x012.blend(r13.rearrange(SR0), M0);
-        r13 = r13.blend(x012.rearrange(SL0), N0);
-        FloatVector x014 = r14;
-        r14 = x014.blend(r15.rearrange(SR0), M0);
-        r15 = r15.blend(x014.rearrange(SL0), N0);
-        FloatVector.fromArray(S, g, at + 0 * d).add(r0).mul(h).intoArray(out, o + 0 * d);
-        FloatVector.fromArray(S, g, at + 1 * d).add(r1).mul(h).intoArray(out, o + 1 * d);
-        FloatVector.fromArray(S, g, at + 2 * d).add(r2).mul(h).intoArray(out, o + 2 * d);
-        FloatVector.fromArray(S, g, at + 3 * d).add(r3).mul(h).intoArray(out, o + 3 * d);
-        FloatVector.fromArray(S, g, at + 4 * d).add(r4).mul(h).intoArray(out, o + 4 * d);
-        FloatVector.fromArray(S, g, at + 5 * d).add(r5).mul(h).intoArray(out, o + 5 * d);
-        FloatVector.fromArray(S, g, at + 6 * d).add(r6).mul(h).intoArray(out, o + 6 * d);
-        FloatVector.fromArray(S, g, at + 7 * d).add(r7).mul(h).intoArray(out, o + 7 * d);
-        FloatVector.fromArray(S, g, at + 8 * d).add(r8).mul(h).intoArray(out, o + 8 * d);
-        FloatVector.fromArray(S, g, at + 9 * d).add(r9).mul(h).intoArray(out, o + 9 * d);
-        FloatVector.fromArray(S, g, at + 10 * d).add(r10).mul(h).intoArray(out, o + 10 * d);
-        FloatVector.fromArray(S, g, at + 11 * d).add(r11).mul(h).intoArray(out, o + 11 * d);
-        FloatVector.fromArray(S, g, at + 12 * d).add(r12).mul(h).intoArray(out, o + 12 * d);
-        FloatVector.fromArray(S, g, at + 13 * d).add(r13).mul(h).intoArray(out, o + 13 * d);
-        FloatVector.fromArray(S, g, at + 14 * d).add(r14).mul(h).intoArray(out, o + 14 * d);
-        FloatVector.fromArray(S, g, at + 15 * d).add(r15).mul(h).intoArray(out, o + 15 * d);
+        transposeBlock(g, tr, d, tile, 0, 16);
+        for (int k = 0; k < 16; k++) {
+            FloatVector.fromArray(S, g, at + k * d).add(FloatVector.fromArray(S, tile, k * 16)).mul(h)
+                    .intoArray(out, o + k * d);
+        }
     }
 
     /** Whole 16 x 16 blocks through registers, the edges (rows or columns past the last multiple of 16) one by one. */
@@ -885,7 +502,12 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** dst block at t (row stride ldt) = (src block at s, row stride lds)^T, 16 x 16. */
+    /**
+     * dst block at t (row stride ldt) = (src block at s, row stride lds)^T, 16 x 16: the one register transpose
+     * network (four rounds of lane rotations and blends), used by every T16 kernel. All 16 rows are loaded before
+     * any is stored, so src and dst may be the same array (blocks that do not overlap, or a tile). Not inlined
+     * (too large), so it takes no vector argument, which would be boxed.
+     */
     private static void transposeBlock(float[] src, int s, int lds, float[] dst, int t, int ldt) {
         FloatVector r0 = FloatVector.fromArray(S, src, s + 0 * lds);
         FloatVector r1 = FloatVector.fromArray(S, src, s + 1 * lds);

@@ -218,7 +218,7 @@ class GemmTest {
     }
 
     @Test
-    void mirrorAndSymmetricCombineMatchTheScalarForms() {
+    void mirrorSymmetrizeTransposeAndSymmetricCombineMatchTheScalarForms() {
         // The vector kernels transpose 16 x 16 blocks in registers; sizes around and between whole blocks.
         for (Kernels kn : kernels()) {
             SplittableRandom r = new SplittableRandom(10);
@@ -244,6 +244,21 @@ class GemmTest {
                         float w = 1.5f * g[i * d + j] - 0.5f * (p[i * d + j] + p[j * d + i]);
                         assertEquals(w, out[i * d + j], kn.name() + " symCombineUpper d=" + d + " at " + i + "," + j);
                     }
+                }
+                int gOff = 2;
+                float[] gs = random(r, gOff + d * d);
+                float[] sym = new float[d * d];
+                float[] symWant = new float[d * d];
+                kn.symmetrize(gs, gOff, sym, d);
+                Engine.symmetrize(gs, gOff, symWant, d);
+                assertArrayEquals(symWant, sym, kn.name() + " symmetrize d=" + d);
+                for (int rows : new int[] {d, d + 3}) {
+                    float[] src = random(r, 1 + rows * d);
+                    float[] tr = new float[1 + rows * d];
+                    float[] trWant = new float[1 + rows * d];
+                    kn.transpose(src, 1, rows, d, tr, 1);
+                    Engine.transpose(src, 1, rows, d, trWant, 1);
+                    assertArrayEquals(trWant, tr, kn.name() + " transpose " + rows + " x " + d);
                 }
             }
         }
