@@ -17,8 +17,8 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * The report's chart: one bar chart per panel (samples/s on a log scale, effective GFLOP/s on a linear one with the
- * measured FMA peak as a grey bar beside the contenders), per contender per workload, stacked into one PNG. Rendered off-screen
- * with XChart (needs {@code -Djava.awt.headless=true} on machines without a display).
+ * measured FMA peak as a grey bar beside the contenders), per contender per workload, stacked into one PNG.
+ * Rendered off-screen with XChart (needs {@code -Djava.awt.headless=true} on machines without a display).
  */
 final class Chart {
     private static final int WIDTH = 1000;
@@ -38,7 +38,7 @@ final class Chart {
          * @param yTitle    y axis title
          * @param log       log scale (whole decades)
          * @param series    contender, then a value per workload (null where it did not run)
-         * @param refName  legend name of the reference value (drawn as a grey bar per workload), or null for none
+         * @param refName   legend name of the reference value (drawn as a grey bar per workload), or null for none
          * @param refValue its value, or null for none
          */
         Panel(String title, String yTitle, boolean log, Map<String, List<Double>> series, String refName, Double refValue) {
