@@ -22,6 +22,12 @@ public final class MatrixSqrtOps {
      * @return every registered provider, available or not, highest priority first
      */
     public static List<MatrixSqrtProvider> providers() {
+        List<MatrixSqrtProvider> list = discovered();
+        return list;
+    }
+
+    /** The registered providers in ServiceLoader order, without asking any of them anything. */
+    private static List<MatrixSqrtProvider> discovered() {
         List<MatrixSqrtProvider> list = new ArrayList<>();
         for (MatrixSqrtProvider p : ServiceLoader.load(MatrixSqrtProvider.class, MatrixSqrtOps.class.getClassLoader())) {
             list.add(p);
@@ -66,7 +72,8 @@ public final class MatrixSqrtOps {
      */
     public static MatrixSqrtOp load(String id) {
         List<String> ids = new ArrayList<>();
-        for (MatrixSqrtProvider p : providers()) {
+        // Only the chosen provider is asked anything: forcing a CPU back-end never loads OpenCL's native code.
+        for (MatrixSqrtProvider p : discovered()) {
             ids.add(p.id());
             if (p.id().equals(id)) {
                 String reason = p.unavailableReason();

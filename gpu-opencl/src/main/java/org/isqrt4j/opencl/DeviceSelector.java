@@ -13,7 +13,8 @@ import org.jocl.cl_platform_id;
 /**
  * Finds OpenCL devices and picks one: a device named by {@value #DEVICE_PROPERTY} (index or name substring)
  * on the platforms matching {@value #PLATFORM_PROPERTY} (index or name substring), otherwise the first GPU,
- * otherwise the first available device. Stateless.
+ * otherwise the first available device. The devices are enumerated once per JVM, on first use (loading JOCL's
+ * native part through {@link JoclNatives}); the selection properties are read on every call. Thread-safe.
  */
 final class DeviceSelector {
     /** System property choosing the platform: its index in clGetPlatformIDs order or a substring of its name. */
@@ -32,6 +33,27 @@ final class DeviceSelector {
      *                          or no platform or device exists
      */
     static List<ClDevice> devices() {
+        synchronized (DeviceSelector.class) {
+            if (cachedDevices == null && cachedFailure == null) {
+                try {
+                    cachedDevices = List.copyOf(enumerate());
+                } catch (Isqrt4jException e) {
+                    cachedFailure = e;
+                }
+            }
+        }
+        if (cachedFailure != null) {
+            throw new Isqrt4jException(cachedFailure.getMessage(), cachedFailure);
+        }
+        return cachedDevices;
+    }
+
+    /** Enumerated once per JVM (the platforms and devices of an ICD loader do not change while it runs). */
+    private static List<ClDevice> cachedDevices;
+    private static Isqrt4jException cachedFailure;
+
+    private static List<ClDevice> enumerate() {
+        JoclNatives.ensureLoaded();
         try {
             return listDevices();
         } catch (LinkageError e) {

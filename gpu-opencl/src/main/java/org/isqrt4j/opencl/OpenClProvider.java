@@ -7,7 +7,7 @@ import org.isqrt4j.api.MatrixSqrtProvider;
 /**
  * Service provider of the OpenCL back-end, id {@code opencl}. Its priority is 300 when the device it would choose
  * is a GPU (so a GPU wins over the CPU back-ends) and 50 otherwise (a CPU OpenCL device such as PoCL stays behind
- * cpu-vector). Every method looks the device up afresh, honouring the selection system properties of
+ * cpu-vector). The devices are enumerated once per JVM; every method applies the selection system properties of
  * {@link OpenClMatrixSqrtOp}. Stateless and thread-safe.
  */
 public final class OpenClProvider implements MatrixSqrtProvider {
