@@ -14,6 +14,9 @@ public abstract class AbstractForwardHandle implements ForwardHandle {
     private final float[] output;
     private final int outputOffset;
     private volatile boolean closed;
+    private float[] savedInput;
+    private int savedInputOffset;
+    private long[] savedInputSums;
 
     /**
      * Records what the forward made; the back-end adds its saved state.
@@ -92,8 +95,35 @@ public abstract class AbstractForwardHandle implements ForwardHandle {
     public final void close() {
         if (!closed) {
             closed = true;
+            savedInput = null;
+            savedInputSums = null;
             release();
         }
+    }
+
+    /**
+     * Records the caller's input region and its per-sample checksums (set by the layer forward of
+     * {@link AbstractMatrixSqrtOp} when {@link SqrtOptions#savedInputCheck()} is on).
+     */
+    final void recordSavedInput(float[] x, int xOff, long[] sums) {
+        this.savedInput = x;
+        this.savedInputOffset = xOff;
+        this.savedInputSums = sums;
+    }
+
+    /** The caller's input array the layer forward read, or null when no check was recorded (or closed). */
+    final float[] savedInput() {
+        return savedInput;
+    }
+
+    /** Offset of sample 0 in {@link #savedInput()}. */
+    final int savedInputOffset() {
+        return savedInputOffset;
+    }
+
+    /** Per-sample checksums of the saved input taken at the forward, or null. */
+    final long[] savedInputSums() {
+        return savedInputSums;
     }
 
     /** Frees what the subclass holds; called once, by the first {@link #close()}. Must not throw. */

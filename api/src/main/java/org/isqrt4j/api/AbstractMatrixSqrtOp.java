@@ -88,6 +88,18 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
                 throw new IllegalArgumentException("sigma sample " + b + " has negative trace " + tr
                         + ": not positive semi-definite (shape " + shape + ")");
             }
+            if (tr == 0) {
+                // A positive semi-definite matrix with zero trace has only zero eigenvalues: it is the zero matrix.
+                int base = sigmaOff + b * dd;
+                for (int i = 0; i < dd; i++) {
+                    if (sigma[base + i] != 0f) {
+                        throw new IllegalArgumentException("sigma sample " + b + " has zero trace but element ("
+                                + (i / d) + ", " + (i % d) + ") = " + sigma[base + i]
+                                + ": not positive semi-definite, since a positive semi-definite matrix with zero"
+                                + " trace is zero (shape " + shape + ")");
+                    }
+                }
+            }
         }
         return doSqrtForward(batch, d, options, sigma, sigmaOff, out, outOff);
     }
@@ -116,8 +128,20 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         Validation.checkArray("x", x, xOff, Validation.product("batch*d*n", batch, d, n), shape);
         int perOut = options.layout().elements(d);
         Validation.checkArray("out", out, outOff, Validation.product("batch*outputElements", batch, perOut), shape);
-        Validation.checkFinite("x", x, xOff, d * n, batch);
-        return doForward(batch, d, n, options, x, xOff, out, outOff);
+        int perX = d * n;
+        Validation.checkFinite("x", x, xOff, perX, batch);
+        long[] sums = null;
+        if (options.savedInputCheck()) {
+            sums = new long[batch];
+            for (int b = 0; b < batch; b++) {
+                sums[b] = savedInputChecksum(x, xOff + b * perX, perX);
+            }
+        }
+        H h = doForward(batch, d, n, options, x, xOff, out, outOff);
+        if (sums != null) {
+            h.recordSavedInput(x, xOff, sums);
+        }
+        return h;
     }
 
     @Override
@@ -132,6 +156,7 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         Validation.checkArray("gradOut", gradOut, gOff, Validation.product("batch*outputElements", batch, perOut), shape);
         Validation.checkArray("gradX", gradX, gxOff, Validation.product("batch*d*n", batch, d, n), shape);
         Validation.checkFinite("gradOut", gradOut, gOff, perOut, batch);
+        verifySavedInput(h);
         doBackward(h, gradOut, gOff, gradX, gxOff);
     }
 
@@ -140,6 +165,41 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         if (!closed) {
             closed = true;
             doClose();
+        }
+    }
+
+    /**
+     * The checksum of one sample's input that the layer's handle keeps for the saved-input check
+     * ({@link SqrtOptions#withSavedInputCheck(boolean)}): {@link Validation#checksum} unless a back-end has a
+     * faster one. The forward and every backward of one op use the same method, so the values need only agree
+     * within one op.
+     *
+     * @param x   the input array
+     * @param off offset of the sample
+     * @param len floats in the sample (d*n)
+     * @return the sample's checksum
+     */
+    protected long savedInputChecksum(float[] x, int off, int len) {
+        return Validation.checksum(x, off, len);
+    }
+
+    /** Fails if the caller changed any sample of the input saved by the handle's forward. */
+    private void verifySavedInput(H h) {
+        long[] sums = h.savedInputSums();
+        if (sums == null) {
+            return;
+        }
+        float[] x = h.savedInput();
+        int off = h.savedInputOffset();
+        int per = h.d() * h.n();
+        for (int b = 0; b < sums.length; b++) {
+            if (savedInputChecksum(x, off + b * per, per) != sums[b]) {
+                throw new IllegalStateException("x of sample " + b + " changed between forward and backward (shape "
+                        + Validation.shape(h.batch(), h.d(), h.n()) + ", flat indices " + (off + b * per) + " to "
+                        + (off + (b + 1) * per - 1) + "): the layer's handle keeps a reference to x, whose region must"
+                        + " stay unchanged until the last backward; copy it before reusing the buffer, or turn the"
+                        + " check off with SqrtOptions.withSavedInputCheck(false) if the change is intended");
+            }
         }
     }
 

@@ -10,8 +10,10 @@ package org.isqrt4j.api;
  * heap memory and need not be closed, but closing them lets the memory go early.
  *
  * <p>For the whole layer the handle keeps a reference to the caller's input array {@code x}: its region must
- * stay unchanged until the last backward (as with PyTorch's saved tensors). The square-root handle keeps what
- * it needs itself.
+ * stay unchanged until the last backward (as with PyTorch's saved tensors). Unless the forward's options turned
+ * it off ({@link SqrtOptions#withSavedInputCheck(boolean)}), the handle also keeps a checksum of every sample's
+ * region and each backward verifies it, throwing {@link IllegalStateException} naming the sample that changed.
+ * The square-root handle keeps what it needs itself.
  *
  * <p>Not thread-safe: use one handle from one thread at a time.
  */

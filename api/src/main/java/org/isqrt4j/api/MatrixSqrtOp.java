@@ -116,6 +116,15 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * Sigma is read as a general d x d matrix (the iteration is a polynomial in it); the usual input is symmetric
      * positive semi-definite.
      *
+     * <p>What is checked: every value finite, tr(Sigma) &gt;= 0, and a sample with zero trace must be the zero
+     * matrix (a positive semi-definite matrix with zero trace is zero; its output and gradient are zero). Anything
+     * else with zero trace, such as diag(1, -1), is rejected as not positive semi-definite. What is promised for a
+     * matrix that is not symmetric positive semi-definite (for instance a non-symmetric one): the same K coupled
+     * steps on A = Sigma / tr(Sigma) and, from {@link #sqrtBackward}, the exact gradient of that computation. The
+     * result approximates a square root only when every eigenvalue of A lies where the scalar iteration converges
+     * (real and in (0, 1] for certain); nothing checks that, and a result that overflows float32 is rejected with
+     * {@link IllegalArgumentException} rather than returned.
+     *
      * @param batch    B &gt;= 1
      * @param d        channels &gt;= 1
      * @param options  iterations and output layout
@@ -124,6 +133,8 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * @param out      output, B*options.layout().elements(d) floats from outOff
      * @param outOff   offset into out
      * @return the handle for {@link #sqrtBackward}
+     * @throws IllegalArgumentException for bad shapes or arrays, a non-finite value, a negative trace, a non-zero
+     *                                  sample with zero trace, or a result beyond the float range
      */
     ForwardHandle sqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff, float[] out, int outOff);
 
@@ -178,7 +189,9 @@ public interface MatrixSqrtOp extends AutoCloseable {
 
     /**
      * The whole layer X to C. The handle keeps a reference to x: leave that region unchanged until the last
-     * backward.
+     * backward. With {@link SqrtOptions#savedInputCheck()} on (the default) the handle also keeps a checksum of
+     * each sample's region, and the backward throws {@link IllegalStateException} naming the first sample whose x
+     * changed in between, instead of returning a gradient of data the forward never saw.
      *
      * @param batch   B
      * @param d channels
@@ -221,6 +234,8 @@ public interface MatrixSqrtOp extends AutoCloseable {
      * @param gOff    offset into gradOut
      * @param gradX   output dL/dX, B*d*n from gxOff
      * @param gxOff   offset into gradX
+     * @throws IllegalStateException if the handle is closed, or (with the saved-input check on) if the caller
+     *                               changed x between the forward and this backward
      */
     void backward(ForwardHandle handle, float[] gradOut, int gOff, float[] gradX, int gxOff);
 

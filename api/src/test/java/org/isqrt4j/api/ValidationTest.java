@@ -53,4 +53,40 @@ class ValidationTest {
         java.util.Arrays.fill(a, v);
         return a;
     }
+
+    @Test
+    void checksumSeesEverySingleChangeAndEverySwap() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int len = 1; len <= 27; len++) {
+            float[] arr = new float[len + 3];
+            for (int i = 0; i < arr.length; i++) {
+                arr[i] = (float) r.nextGaussian();
+            }
+            long base = Validation.checksum(arr, 2, len);
+            assertTrue(base == Validation.checksum(arr.clone(), 2, len), "deterministic");
+            for (int i = 0; i < len; i++) {
+                float v = arr[2 + i];
+                for (float w : new float[] {Math.nextUp(v), -v, v + 1f, 0f, Float.NaN}) {
+                    if (Float.floatToRawIntBits(w) == Float.floatToRawIntBits(v)) {
+                        continue;
+                    }
+                    arr[2 + i] = w;
+                    assertTrue(base != Validation.checksum(arr, 2, len), "change at " + i + " of " + len);
+                    arr[2 + i] = v;
+                }
+                for (int j = i + 1; j < len; j++) {
+                    float t = arr[2 + i];
+                    arr[2 + i] = arr[2 + j];
+                    arr[2 + j] = t;
+                    assertTrue(base != Validation.checksum(arr, 2, len), "swap " + i + "," + j + " of " + len);
+                    arr[2 + j] = arr[2 + i];
+                    arr[2 + i] = t;
+                }
+            }
+            // elements outside the region do not count
+            arr[0] = 42f;
+            arr[arr.length - 1] = -42f;
+            assertTrue(base == Validation.checksum(arr, 2, len), "outside the region");
+        }
+    }
 }

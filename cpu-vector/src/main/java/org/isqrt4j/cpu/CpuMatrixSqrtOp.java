@@ -55,6 +55,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     private final int threads;
     private final ForkJoinPool pool;
     private final boolean symmetricLayerBackward;
+    private final InputChecksum checksum;
     private final ConcurrentLinkedDeque<Workspace> workspaces = new ConcurrentLinkedDeque<>();
     private final ArrayPool arrays = new ArrayPool();
     /**
@@ -81,6 +82,14 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         this.symmetricLayerBackward = symmetricLayerBackward;
         this.pool = threads == 1 ? null : new ForkJoinPool(threads - 1, CpuMatrixSqrtOp::newWorker, null, false);
         this.parallel = pool == null ? kernels : new ParallelKernels(kernels, pool, threads);
+        Kernels vk = VectorSupport.vectorKernels();
+        this.checksum = vk != null && kernels.getClass() == vk.getClass() ? VectorSupport.vectorChecksum() : null;
+    }
+
+    /** The vector form of the saved-input checksum on the vector kernels; the api's scalar one otherwise. */
+    @Override
+    protected long savedInputChecksum(float[] x, int off, int len) {
+        return checksum != null ? checksum.of(x, off, len) : super.savedInputChecksum(x, off, len);
     }
 
     private static ForkJoinWorkerThread newWorker(ForkJoinPool p) {

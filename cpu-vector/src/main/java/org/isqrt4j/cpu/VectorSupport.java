@@ -11,10 +11,12 @@ final class VectorSupport {
     static final String ABSENT_MESSAGE = MODULE + " not resolved; using the scalar path; pass --add-modules " + MODULE;
 
     private static final Kernels VECTOR;
+    private static final InputChecksum CHECKSUM;
     private static final String REASON;
 
     static {
         Kernels k = null;
+        InputChecksum c = null;
         String reason = null;
         if (ModuleLayer.boot().findModule(MODULE).isEmpty()) {
             reason = MODULE + " not resolved (start the JVM with --add-modules " + MODULE + ")";
@@ -22,11 +24,16 @@ final class VectorSupport {
             try {
                 k = (Kernels) Class.forName(VectorSupport.class.getPackageName() + ".VectorKernels")
                         .getDeclaredConstructor().newInstance();
+                c = (InputChecksum) Class.forName(VectorSupport.class.getPackageName() + ".VectorChecksum")
+                        .getDeclaredConstructor().newInstance();
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
                 reason = MODULE + " is resolved but the vector kernels failed to load: " + e;
+                k = null;
+                c = null;
             }
         }
         VECTOR = k;
+        CHECKSUM = c;
         REASON = reason;
         if (k == null) {
             System.getLogger("org.isqrt4j.cpu").log(System.Logger.Level.INFO,
@@ -40,6 +47,11 @@ final class VectorSupport {
     /** @return the vector kernels, or null when unavailable */
     static Kernels vectorKernels() {
         return VECTOR;
+    }
+
+    /** @return the vector form of the saved-input checksum, or null when the vector kernels are unavailable */
+    static InputChecksum vectorChecksum() {
+        return CHECKSUM;
     }
 
     /** @return null when the vector kernels are usable, else why not */

@@ -38,6 +38,10 @@ class SuiteSelfTest {
         SKIPS_LAST_SAMPLE(ForwardChecks::sqrtMatchesSpectral, "never written"),
         /** Non-finite input silently replaced by 0 instead of rejected. */
         ACCEPTS_NAN(ValidationChecks::badArguments, "no exception"),
+        /** A zero-trace Sigma with non-zero entries is silently treated as zero instead of rejected. */
+        ACCEPTS_ZERO_TRACE_NON_ZERO(ValidationChecks::badArguments, "no exception"),
+        /** The layer backward does not notice that the caller changed the saved x after the forward. */
+        IGNORES_CHANGED_INPUT(ValidationChecks::badArguments, "no exception"),
         /** A zero-trace sample gives a tiny non-zero output instead of exact zeros. */
         ZERO_TRACE_NOT_ZERO(ZeroTraceChecks::zeroTraceSigma, "expected exactly 0"),
         /** The TRIU layout scatters its gradient into both triangles. */
@@ -49,6 +53,11 @@ class SuiteSelfTest {
         Mutation(BiConsumer<Ctx, Case> check, String symptom) {
             this.check = check;
             this.symptom = symptom;
+        }
+
+        /** The argument checks run on small cases, as the contract suite runs them. */
+        boolean usesSmallCases() {
+            return this == ACCEPTS_NAN || this == ACCEPTS_ZERO_TRACE_NON_ZERO || this == IGNORES_CHANGED_INPUT;
         }
     }
 
@@ -62,7 +71,8 @@ class SuiteSelfTest {
                     () -> new MutantOp(MatrixSqrtOps.load("reference"), m));
             AssertionError e = Assertions.assertThrows(AssertionError.class, () -> PropertyRunner.run(stats, op.name(), 0,
                     "self-test " + m, 60,
-                    m == Mutation.ACCEPTS_NAN ? Gens.smallLayerCases(Knobs.cpu()) : Gens.layerCases(Knobs.cpu()),
+                    m.usesSmallCases()
+                            ? Gens.smallLayerCases(Knobs.cpu()) : Gens.layerCases(Knobs.cpu()),
                     c -> m.check.accept(ctx, c)), m + " was not caught");
             Assertions.assertTrue(e.getMessage().contains("seed"), "failure message names the seed: " + e.getMessage());
             Assertions.assertTrue(java.util.Arrays.stream(m.symptom.split("\\|")).anyMatch(e.getMessage()::contains),
@@ -107,6 +117,18 @@ class SuiteSelfTest {
                                          float[] out, int outOff) {
             if (m == Mutation.ACCEPTS_NAN && sigma != null) {
                 sigma = sanitized(sigma);
+            }
+            if (m == Mutation.ACCEPTS_ZERO_TRACE_NON_ZERO && sigma != null && d > 0 && batch > 0 && sigmaOff >= 0) {
+                sigma = sigma.clone();
+                for (int b = 0; b < batch && (long) sigmaOff + (long) (b + 1) * d * d <= sigma.length; b++) {
+                    double tr = 0;
+                    for (int i = 0; i < d; i++) {
+                        tr += sigma[sigmaOff + b * d * d + i * d + i];
+                    }
+                    if (tr == 0) {
+                        java.util.Arrays.fill(sigma, sigmaOff + b * d * d, sigmaOff + (b + 1) * d * d, 0f);
+                    }
+                }
             }
             SqrtOptions o = m == Mutation.ONE_ITERATION_SHORT && options != null && options.iterations() > 1
                     ? options.withIterations(options.iterations() - 1) : options;
@@ -178,7 +200,9 @@ class SuiteSelfTest {
             if (m == Mutation.ACCEPTS_NAN && x != null) {
                 x = sanitized(x);
             }
-            ForwardHandle h = inner.forward(batch, d, n, options, x, xOff, out, outOff);
+            SqrtOptions o = m == Mutation.IGNORES_CHANGED_INPUT && options != null
+                    ? options.withSavedInputCheck(false) : options;
+            ForwardHandle h = inner.forward(batch, d, n, o, x, xOff, out, outOff);
             int end = outOff + batch * options.layout().elements(d);
             if (m == Mutation.WRITES_PAST_OUTPUT && end < out.length) {
                 out[end] = 0f;

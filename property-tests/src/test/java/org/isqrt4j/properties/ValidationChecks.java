@@ -195,6 +195,25 @@ final class ValidationChecks {
             list.add(new Attempt("sqrtForward negative trace in sample " + sb, iae,
                     () -> op.sqrtForward(bb, d, opts, negative, 0, out.array, out.off), sampleNamed(sb), out));
             list.add(new Attempt("sqrtForward (allocating) options=null", iae, () -> op.sqrtForward(bb, d, null, sigma), ANY));
+            if (d >= 2) {
+                // Zero trace with non-zero entries (diag(v, -v) or a zero diagonal with off-diagonal entries):
+                // a positive semi-definite matrix with zero trace is zero, so this one is not PSD.
+                float[] zeroTrace = sigma.clone();
+                java.util.Arrays.fill(zeroTrace, sb * d * d, (sb + 1) * d * d, 0f);
+                int i = rnd.nextInt(d);
+                int j = (i + 1 + rnd.nextInt(d - 1)) % d;
+                float v = 0.5f + (float) rnd.nextDouble();
+                if (rnd.nextBoolean()) {
+                    zeroTrace[sb * d * d + i * d + i] = v;
+                    zeroTrace[sb * d * d + j * d + j] = -v;
+                } else {
+                    zeroTrace[sb * d * d + i * d + j] = v;
+                    zeroTrace[sb * d * d + j * d + i] = v;
+                }
+                list.add(new Attempt("sqrtForward zero trace but non-zero entries in sample " + sb, iae,
+                        () -> op.sqrtForward(bb, d, opts, zeroTrace, 0, out.array, out.off),
+                        Pattern.compile("(?is)(?=.*zero trace).*sample\\W{0,3}" + sb + "(?!\\d).*"), out));
+            }
         }
         // sqrtBackward
         {
@@ -271,6 +290,18 @@ final class ValidationChecks {
                     ANY, out));
             list.add(new Attempt("backward (allocating) handle=null", iae, () -> op.backward(null, g), ANY));
         }
+        // backward after the caller changed the saved input x (one element of sample sb, one bit pattern away)
+        float[] xSaved = x.clone();
+        ForwardHandle hx = op.forward(bb, d, n, opts, xSaved, 0, new float[no], 0);
+        int changed = sb * d * n + rnd.nextInt(d * n);
+        float before = xSaved[changed];
+        xSaved[changed] = rnd.nextBoolean() ? Math.nextUp(before) : before + 1f;
+        {
+            Slot out = Slot.output("gradX", nx, rnd);
+            list.add(new Attempt("backward after x of sample " + sb + " changed", IllegalStateException.class,
+                    () -> op.backward(hx, g, 0, out.array, out.off),
+                    Pattern.compile("(?is)(?=.*changed).*sample\\W{0,3}" + sb + "(?!\\d).*"), out));
+        }
         // K < 1 and a missing layout never get as far as an op.
         list.add(new Attempt("SqrtOptions K=0", iae, () -> SqrtOptions.of(0, OutputLayout.FULL), ANY));
         list.add(new Attempt("SqrtOptions K<0", iae, () -> SqrtOptions.of(-1 - rnd.nextInt(100), OutputLayout.TRIU), ANY));
@@ -280,6 +311,16 @@ final class ValidationChecks {
         for (Attempt a : list) {
             run(a, c);
         }
+        // The check is not sticky: with x restored the same handle's backward runs; and with the check turned off
+        // a changed x is the caller's business (no exception).
+        xSaved[changed] = before;
+        op.backward(hx, g, 0, new float[nx], 0);
+        Calls.close(hx);
+        float[] xUnchecked = x.clone();
+        ForwardHandle hu = op.forward(bb, d, n, opts.withSavedInputCheck(false), xUnchecked, 0, new float[no], 0);
+        xUnchecked[changed] += 1f;
+        op.backward(hu, g, 0, new float[nx], 0);
+        Calls.close(hu);
 
         // Closed handles: IllegalStateException, and close() stays idempotent.
         Calls.close(hs);
