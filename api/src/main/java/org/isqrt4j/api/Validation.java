@@ -81,8 +81,8 @@ public final class Validation {
         for (int b = 0; b < batch; b++) {
             int base = off + b * perSample;
             // Summing v*0 is NaN exactly when some v is NaN or infinite; one pass without branches in the loop,
-            // into eight independent sums so the adds do not wait on each other (one chain cost ~4 cycles per
-            // element: ~50 us per W1 sample, about 1 % of the layer).
+            // into eight independent sums so the adds do not wait on each other (one dependent chain cost 22.5 us
+            // per W1 sample, d = 256 and n = 196; the eight sums 6 us, JDK 25, measured for commit f3fcacf).
             float a0 = 0f;
             float a1 = 0f;
             float a2 = 0f;
@@ -148,8 +148,9 @@ public final class Validation {
     public static final double CONVERGENCE_SLACK = 1e-3;
 
     /**
-     * Rejects a layer output that no Newton-Schulz iterate of a covariance can have. For Sigma positive
-     * semi-definite with trace tau, every exact iterate satisfies ||C||_F^2 = tau sum_i u_i lambda_i &lt;= tau
+     * Rejects a layer output that no Newton-Schulz iterate of a covariance can have (docs/maths.md (V1), with its
+     * proof). For Sigma positive semi-definite with trace tau, every exact iterate satisfies
+     * ||C||_F^2 = tau sum_i u_i lambda_i &lt;= tau
      * (lambda_i the eigenvalues of A = Sigma / tau, u_i = lambda_i z_i^2 in [0, 1] at every step), so an output
      * with ||C||_F above sqrt(tau) by more than {@link #CONVERGENCE_SLACK} relative (and d Float.MIN_VALUE, the
      * rounding of denormal outputs) is float32 divergence, not a square root: it happens
