@@ -51,25 +51,6 @@ class DocLinksTest {
         assertTrue(broken.isEmpty(), broken.size() + " broken documentation link(s):\n" + String.join("\n", broken));
     }
 
-    @Test
-    void theReadmeLinksIntoEveryDocsFile() {
-        Path root = Path.of("..").toAbsolutePath().normalize();
-        Set<Path> linked = new LinkedHashSet<>();
-        for (String target : links(read(root.resolve("README.md")))) {
-            if (!SCHEME.matcher(target).find()) {
-                String p = target.contains("#") ? target.substring(0, target.indexOf('#')) : target;
-                if (!p.isEmpty()) {
-                    linked.add(root.resolve(decode(p)).normalize());
-                }
-            }
-        }
-        for (Path doc : documents(root)) {
-            if (doc.getParent().endsWith("docs")) {
-                assertTrue(linked.contains(doc), "README.md links to no " + root.relativize(doc) + ": a newcomer would not find it");
-            }
-        }
-    }
-
     /** The checker itself finds a missing file, a missing anchor and a link in code that must be ignored. */
     @Test
     void brokenLinksAreReported(@TempDir Path dir) throws IOException {
