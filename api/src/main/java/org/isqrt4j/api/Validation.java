@@ -196,8 +196,9 @@ public final class Validation {
     public static final double CONVERGENCE_SLACK = 1e-3;
 
     /**
-     * Rejects a layer output that no Newton-Schulz iterate of a covariance can have. For Sigma positive
-     * semi-definite with trace tau, every exact iterate satisfies ||C||_F^2 = tau sum_i u_i lambda_i &lt;= tau
+     * Rejects a layer output that no Newton-Schulz iterate of a covariance can have (docs/maths.md (V1), with its
+     * proof). For Sigma positive semi-definite with trace tau, every exact iterate satisfies
+     * ||C||_F^2 = tau sum_i u_i lambda_i &lt;= tau
      * (lambda_i the eigenvalues of A = Sigma / tau, u_i = lambda_i z_i^2 in [0, 1] at every step), so an output
      * with ||C||_F above sqrt(tau) by more than {@link #CONVERGENCE_SLACK} relative (and d Float.MIN_VALUE, the
      * rounding of denormal outputs) is float32 divergence, not a square root: it happens

@@ -2,7 +2,7 @@ package org.isqrt4j.bench;
 
 /**
  * The one flop count that every back-end is measured against: the straightforward scheme of the iSQRT-COV layer
- * (DESIGN.md section 1). Covariance as a product, 2 d^2 n forward and 2 d^2 n backward; 2 d^3 per d x d matrix
+ * (docs/maths.md (M1)-(M5)). Covariance as a product, 2 d^2 n forward and 2 d^2 n backward; 2 d^3 per d x d matrix
  * product; 3K-3 products forward and 10K-12 backward (for K = 1: one forward product and two backward).
  * Back-ends that skip work (symmetric halves, fused steps) or do other work (an eigendecomposition) are still
  * credited with this count, so their "effective GFLOP/s" compare like samples/s.

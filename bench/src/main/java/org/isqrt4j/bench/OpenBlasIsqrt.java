@@ -9,7 +9,7 @@ import org.bytedeco.javacpp.FloatPointer;
  * OpenBLAS sgemm on native buffers, the elementwise work in plain Java. What a user who reaches for a native BLAS
  * would write, and the denominator of the report's speed-ups.
  *
- * <p>Forward per sample (DESIGN.md section 1): Xc = X minus channel means; Sigma = Xc Xc^T / n (one sgemm);
+ * <p>Forward per sample (docs/maths.md (M1)-(M5)): Xc = X minus channel means; Sigma = Xc Xc^T / n (one sgemm);
  * A = Sigma / tau; step 1: T = (3I - A)/2, Y1 = A T, Z1 = T; steps k = 2..K: P = Z Y, T = (3I - P)/2, Y = Y T and,
  * except in the last step, Z = T Z; C = sqrt(tau) Y_K. That is 3K-3 products (K &gt;= 2). It keeps Xc, Y_0..Y_{K-1},
  * Z_1..Z_{K-1} and Y_K.

@@ -5,11 +5,12 @@ import org.isqrt4j.api.SqrtOptions;
 
 /**
  * What a {@link CpuMatrixSqrtOp} forward saves for its backward. Per sample: the 2K d x d iterates listed in
- * the package's {@code Engine} (Y_0 = A, ..., Y_K and Z_1, ..., Z_{K-1}; none for a zero-trace sample), the
- * trace in double, and whether A was exactly symmetric. The layer's handle adds per sample the channel means
- * (double) and the power-of-two exponent used to scale X, and keeps a reference to the caller's x, from which
- * the backward recomputes the centred X. All of it lives in one pooled bundle; closing hands the bundle back
- * to the op, and the next forward of the same shape reuses it without allocating.
+ * the package's {@code Engine} (Y_0 = A, ..., Y_{K-1}, then Y_K for the square root or T_K for the layer, and
+ * Z_1, ..., Z_{K-1}; none for a zero-trace sample), the trace in double, and whether A was exactly symmetric.
+ * The layer's handle adds per sample the channel means (double) and the power-of-two exponent used to scale X,
+ * and keeps a reference to the caller's x, from which the backward recomputes the centred X. All of it lives in
+ * one pooled bundle; closing hands the bundle back to the op, and the next forward of the same shape reuses it
+ * without allocating.
  *
  * <p>Not thread-safe (see {@link org.isqrt4j.api.ForwardHandle}).
  */

@@ -528,7 +528,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             double c = gy / 2 - kn.dot(da, 0, st, 0, dd);
             double sq = Math.scalb(Math.sqrt(h.trace[b]), ge);
             // dL/dSigma = (dA + (<G,Y_K>/2 - <dA,A>) I) / sqrt(tau), with dA the backward of G itself:
-            // DESIGN.md's sqrt(tau) G, s and 1/tau terms with the sqrt(tau) factored out.
+            // docs/maths.md (B16): (B2) and (B15) with the sqrt(tau) factored out.
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
                     double v = da[i * d + j];

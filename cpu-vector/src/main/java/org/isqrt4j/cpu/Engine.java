@@ -348,7 +348,8 @@ final class Engine {
      *   dL/dY = 1.5 G_Y' - (G_Y' N + N G_Y' + Z^T G_Z' Z^T)/2
      *   dL/dZ = 1.5 G_Z' - (N G_Z' + G_Z' N + Y^T G_Y' Y^T)/2
      * </pre>
-     * (DESIGN.md's formulas when Y, Z are symmetric); the last step has G_Z' = 0 and the first (Z = I)
+     * (docs/maths.md (B8)-(B9); the iSQRT-COV paper's formulas when Y, Z are symmetric); the last step has
+     * G_Z' = 0 (B6) and the first (Z = I, (B7))
      * gives dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 9 products per middle step, 5 for the last,
      * 2 for the first; with sym the transposes vanish and N is computed as a triangle.
      *
@@ -418,7 +419,8 @@ final class Engine {
     }
 
     /**
-     * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric:
+     * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric
+     * (docs/maths.md (B12)-(B14)):
      * N G_Y' = (G_Y' N)^T, so G_Y' N + N G_Y' is one product plus its transpose, and Z G_Z' Z, Y G_Y' Y are
      * symmetric (one full product, then a triangle). Per middle step 4 full products and 3 triangles instead of
      * 9 full products. The "M + M^T" combinations are formed on the upper triangle only, the following triangle

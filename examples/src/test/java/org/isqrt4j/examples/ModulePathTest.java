@@ -56,7 +56,7 @@ class ModulePathTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        // PoCL's LLVM installs a SIGSEGV handler in front of the JVM's; chain them (see the README).
+        // PoCL's LLVM installs a SIGSEGV handler in front of the JVM's; chain them (docs/contract.md, OpenCL on PoCL).
         Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
         if (jsig.toFile().exists()) {
             pb.environment().put("LD_PRELOAD", jsig.toString());

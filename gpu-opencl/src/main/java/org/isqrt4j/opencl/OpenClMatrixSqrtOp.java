@@ -32,7 +32,7 @@ import org.jocl.cl_mem;
  * Everything between the upload of X (or Sigma, or dL/dC) and the download of the result runs as kernels on one
  * in-order queue, one launch per stage for the whole batch: centring, covariance GEMM, trace, normalisation, the
  * K Newton-Schulz steps as batched GEMMs with fused epilogues ((3I - ZY)/2, post-compensation), TRIU packing; in
- * the backward the hand-derived gradient of every stage (see DESIGN.md). Products of commuting symmetric matrices
+ * the backward the hand-derived gradient of every stage (docs/maths.md). Products of commuting symmetric matrices
  * are computed on their upper triangle only. The layer backward works on the symmetric part of dL/dC, which is
  * exact: with Sigma symmetric, the map from dL/dC to dL/dSigma commutes with transposition and dL/dX depends on
  * dL/dSigma only through its symmetric part; every gradient iterate is then symmetric and the backward needs about
@@ -539,7 +539,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
      * Backward steps for any dL/dC. Per step (Y, Z, T of that step; iterates multiplied from the right appear
      * transposed, so the formulas hold for non-symmetric Sigma too):
      * dY = G_Y T^T + T^T G_Y - 1.5 G_Y - Z^T G_Z Z^T / 2, dZ = T^T G_Z + G_Z T^T - 1.5 G_Z - Y^T G_Y Y^T / 2
-     * (DESIGN.md's step gradient with ZY = YZ = 3I - 2T); last step G_Z = 0; first step Z = I:
+     * (docs/maths.md (B10)-(B11): (B8)-(B9) with N = (ZY)^T = 3I - 2T^T); last step G_Z = 0 (B6);
+     * first step Z = I (B7):
      * dA = G_Y T^T - A^T G_Y / 2 - G_Z / 2. Products: 4 + 8 (K - 2) + 2 for K >= 2.
      */
     private cl_mem generalSteps(OpenClHandle h, Square sq, cl_mem g, Temps temps) {
@@ -585,7 +586,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     }
 
     /**
-     * Backward steps for symmetric Sigma and symmetric dL/dC, where every gradient iterate is symmetric too:
+     * Backward steps for symmetric Sigma and symmetric dL/dC, where every gradient iterate is symmetric too
+     * (docs/maths.md (B12)-(B14)):
      * G T + T G = P + P^T with P = G T, and Z G_Z Z, Y G_Y Y are symmetric products computed on their upper
      * triangle. Per step dY = P + P^T - 1.5 G_Y - (Z G_Z) Z / 2 and dZ = P' + P'^T - 1.5 G_Z - (Y G_Y) Y / 2;
      * first step dA = 1.5 G_Y - (P + P^T) / 2 - G_Z / 2 with P = A G_Y. Products (half-size ones counted as

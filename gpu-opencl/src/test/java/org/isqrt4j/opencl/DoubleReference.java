@@ -1,7 +1,7 @@
 package org.isqrt4j.opencl;
 
 /**
- * A plain float64 implementation of the layer for the tests, written straight from DESIGN.md without any of the
+ * A plain float64 implementation of the layer for the tests, from docs/maths.md (B3)-(B5), without any of the
  * back-end's shortcuts: no padding, no symmetric-product tricks, the backward in its general (transposed) form
  * dY = G_Y' T^T - Z^T G_T / 2, dZ = T^T G_Z' - G_T Y^T / 2 with G_T = Y^T G_Y' + G_Z' Z^T, so it is exact for
  * non-symmetric Sigma and G too. Checked against central finite differences in {@link DoubleReferenceTest}.

@@ -14,7 +14,7 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * Arrays must have exactly the length of their shape (d, n &gt;= 1), else {@link IllegalArgumentException}.
  * No method modifies its inputs; every method returns a new array.
  *
- * <p>Notation (DESIGN.md section 1): tau = tr(Sigma), A = Sigma / tau, Y_K = p_K(A) where p_K is the scalar
+ * <p>Notation (docs/maths.md (M3)-(M8)): tau = tr(Sigma), A = Sigma / tau, Y_K = p_K(A) where p_K is the scalar
  * recurrence (y, z) = (lambda, 1); t = (3 - z y) / 2; y = y t; z = t z, applied K times, and
  * C = F(Sigma) = sqrt(tau) Y_K. A sample whose trace is exactly 0 has C = 0 and a zero gradient.
  *
@@ -143,7 +143,7 @@ public final class ReferenceMath {
     }
 
     /**
-     * The plain coupled Newton-Schulz iteration in double, exactly as DESIGN.md writes it:
+     * The plain coupled Newton-Schulz iteration in double, exactly as docs/maths.md (M3)-(M5) writes it:
      * Y0 = A = Sigma / tau, Z0 = I; K times T = (3I - Z Y) / 2, Y = Y T, Z = T Z; C = sqrt(tau) Y_K.
      * Works for any (also non-symmetric) Sigma with non-negative trace.
      *
@@ -291,9 +291,9 @@ public final class ReferenceMath {
     }
 
     /**
-     * Exact gradient of {@link #sqrtIterative} by the step recurrences of DESIGN.md, in double. Written with
+     * Exact gradient of {@link #sqrtIterative} by docs/maths.md (B3)-(B7), in double. Written with
      * transposes, so that it is the exact gradient of the iteration for any Sigma, symmetric or not; for symmetric
-     * Sigma (symmetric Y and Z) the transposes drop and these are DESIGN.md's formulas verbatim. A step from
+     * Sigma (symmetric Y and Z) the transposes drop and these are (B8)-(B9) verbatim. A step from
      * (Y, Z) to (Y', Z') = (Y T, T Z), T = (3I - Z Y) / 2, with G_T = Y^T G_Y' + G_Z' Z^T:
      * <pre>
      *   dL/dY = G_Y' T^T - Z^T G_T / 2     (= (G_Y'(3I - YZ) - Z G_Z' Z - Z Y G_Y') / 2 when symmetric)

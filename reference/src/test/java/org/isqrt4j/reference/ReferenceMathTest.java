@@ -35,7 +35,7 @@ class ReferenceMathTest {
             assertEquals(1.0, ReferenceMath.scalarNewtonSchulz(1.0, k), 0, "1 is a fixed point");
             assertEquals(0.0, ReferenceMath.scalarNewtonSchulz(0.0, k), 0, "0 is a fixed point");
         }
-        // DESIGN.md: p_5(1/256) / sqrt(1/256) is about 0.45.
+        // docs/maths.md, after (M8): p_5(1/256) / sqrt(1/256) is about 0.45.
         assertEquals(0.45, ReferenceMath.scalarNewtonSchulz(1.0 / 256, 5) * 16, 0.01);
         // Convergence to sqrt for many iterations.
         assertEquals(Math.sqrt(0.02), ReferenceMath.scalarNewtonSchulz(0.02, 25), 1e-15);
@@ -233,7 +233,7 @@ class ReferenceMathTest {
             assertTrue(relErr(ReferenceMath.sqrtSpectral(s, d, k), exact) < 1e-13);
             assertTrue(relErr(ReferenceMath.sqrtIterative(s, d, k), exact) < 1e-12);
         }
-        // ...and K = 5 is visibly not the root (DESIGN.md), so the comparison above is not vacuous.
+        // ...and K = 5 is visibly not the root (docs/maths.md), so the comparison above is not vacuous.
         assertTrue(relErr(ReferenceMath.sqrtSpectral(s, d, 5), exact) > 1e-3);
     }
 

@@ -7,7 +7,7 @@ import org.isqrt4j.reference.ReferenceMath;
 
 /**
  * Data generators and float64 expectations for the robustness tests. The expectations come from
- * {@link ReferenceMath} (float64, straight from DESIGN.md's formulas), not from the reference back-end, so that the
+ * {@link ReferenceMath} (float64, straight from docs/maths.md), not from the reference back-end, so that the
  * reference back-end is checked too.
  */
 final class Num {
