@@ -277,6 +277,15 @@ public class IsqrtCovLayerImpl extends AbstractLayer<IsqrtCovLayer> {
     }
 
     /**
+     * Returns the forward handle held for the backward, or null (for tests).
+     *
+     * @return the handle, or null
+     */
+    ForwardHandle handle() {
+        return handle;
+    }
+
+    /**
      * Returns the name of the isqrt4j back-end this layer runs, e.g. {@code cpu-vector[512-bit]}.
      *
      * @return the back-end's name

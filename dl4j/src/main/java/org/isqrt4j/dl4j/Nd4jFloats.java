@@ -6,11 +6,10 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * Bulk copies between ND4J arrays (off-heap) and the layer's float32 heap arrays, element order = the array's
- * logical C order. Float arrays with the default C strides are copied with one native memcpy through the buffer's
+ * logical C order. Float arrays laid out contiguously in C order are copied with one native memcpy through the buffer's
  * address (which already includes a view's offset); anything else (other strides, other data types) goes through
  * a C-ordered float or double copy made in the given workspace first.
  */
@@ -28,7 +27,16 @@ final class Nd4jFloats {
      * @return whether it can be copied with one memcpy
      */
     static boolean isCContiguous(INDArray a) {
-        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        // Strides of size-1 dimensions do not matter (ND4J does not always give them the default value).
+        long expected = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            long size = a.size(i);
+            if (size != 1 && a.stride(i) != expected) {
+                return false;
+            }
+            expected *= size;
+        }
+        return true;
     }
 
     /**

@@ -77,6 +77,15 @@ final class Nets {
         return g;
     }
 
+    /**
+     * A run-time layer on its own, configured for CNN input (B, c, h, w) in that format.
+     */
+    static IsqrtCovLayerImpl standalone(IsqrtCovLayer cfg, DataType type, InputType inputType) {
+        cfg.setNIn(inputType, true);
+        NeuralNetConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).layer(cfg).build();
+        return (IsqrtCovLayerImpl) cfg.instantiate(conf, null, 0, null, true, type);
+    }
+
     /** Gaussian features (B, c, h, w). */
     static INDArray features(DataType type, int b, int c, int h, int w, long seed) {
         java.util.Random rnd = new java.util.Random(seed);
