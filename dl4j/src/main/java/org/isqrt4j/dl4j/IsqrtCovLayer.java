@@ -52,11 +52,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public class IsqrtCovLayer extends NoParamLayer {
     private static final long serialVersionUID = 1L;
 
+    /** K, the number of Newton-Schulz iterations. */
     private int iterations = SqrtOptions.DEFAULT_ITERATIONS;
+    /** The output layout. */
     private OutputLayout layout = SqrtOptions.defaults().layout();
+    /** The back-end id; null for the automatic choice. */
     private String backend;
+    /** The channel count of the configured input type; 0 when none was given (no check). */
     private long channels;
+    /** The layout of 4D input. */
     private CNN2DFormat cnn2dFormat = CNN2DFormat.NCHW;
+    /** The layout of 3D input. */
     private RNNFormat rnnFormat = RNNFormat.NCW;
 
     /** A layer with the default options (for JSON deserialization; prefer the {@link Builder}). */
