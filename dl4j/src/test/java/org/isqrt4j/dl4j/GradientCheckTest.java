@@ -54,9 +54,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   <li>float32 back-ends: delta/eps = 2.3e-5 absolute, which for the network's smallest gradient (8.7e-4) is a
  *       relative error |a-n|/(|a|+|n|) of 1.3e-2 (measured max 1.1e-2 FULL, 1.3e-3 TRIU). maxRelError 3e-2 keeps a
  *       2x margin over that and is still 30 times below the O(1) relative error of a wrong backward (a missing
- *       transpose, a factor 2, a dropped term); the median relative error, which the noise hardly reaches, must
- *       stay below 1e-3.</li>
+ *       transpose, a factor 2, a dropped term).</li>
  * </ul>
+ * A small systematic error (a gradient 2 % too large) would hide under 3e-2, so the median relative error of the
+ * parameters below the layer, which the noise hardly reaches (measured 4e-8 to 1e-7), must also stay below 1e-3
+ * on every back-end: a 2 % scale error puts it near 1e-2.
  * minAbsoluteError is left tiny (1e-9): no parameter of these networks has a near-zero gradient (tanh keeps the
  * conv bias in play), so every parameter is judged by its relative error.
  */
@@ -87,12 +89,16 @@ class GradientCheckTest {
                 .flatMap(b -> Arrays.stream(OutputLayout.values()).map(l -> Arguments.of(b, l)));
     }
 
-    /** What the central differences gave over all parameters. */
-    record Figures(int params, double maxRel, double medianRel) {
+    /**
+     * What the central differences gave: the maximum over all parameters, and the median over the parameters below
+     * the layer (the convolution's, whose gradient is the layer's backward; the output layer's only see its
+     * forward).
+     */
+    record Figures(int params, double maxRel, int below, double medianRelBelow) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d parameters, max relative error %.2e, median %.2e", params, maxRel,
-                    medianRel);
+            return String.format(Locale.ROOT, "%d parameters, max relative error %.2e; median over the %d below the"
+                    + " layer %.2e", params, maxRel, below, medianRelBelow);
         }
     }
 
@@ -118,9 +124,10 @@ class GradientCheckTest {
             double an = g.getDouble(i);
             rel[i] = an == 0 && num == 0 ? 0 : Math.abs(an - num) / (Math.abs(an) + Math.abs(num));
         }
-        double[] sorted = rel.clone();
+        int below = (int) net.getLayer(0).numParams();
+        double[] sorted = Arrays.copyOf(rel, below);
         Arrays.sort(sorted);
-        return new Figures(rel.length, sorted[sorted.length - 1], sorted[sorted.length / 2]);
+        return new Figures(rel.length, Arrays.stream(rel).max().orElse(0), below, sorted[below / 2]);
     }
 
     static void check(String what, MultiLayerNetwork net, INDArray x, INDArray y, double maxRel) {
@@ -131,7 +138,7 @@ class GradientCheckTest {
         System.out.println("gradient check " + what + ": " + f);
         assertTrue(ok, "GradientCheckUtil failed for " + what + " (" + f + ")");
         assertTrue(f.maxRel() <= maxRel, what + ": " + f);
-        assertTrue(f.medianRel() <= 1e-3, what + ": " + f);
+        assertTrue(f.medianRelBelow() <= 1e-3, what + ": " + f);
     }
 
     @ParameterizedTest(name = "{0} {1}")
