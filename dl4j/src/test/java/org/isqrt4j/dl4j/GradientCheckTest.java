@@ -157,6 +157,19 @@ class GradientCheckTest {
         check(backend + " " + layout + " (" + layer.backendName() + ")", net, x, y, maxRelError(backend));
     }
 
+    /** The same network as a ComputationGraph, through GradientCheckUtil's graph check. */
+    @Test
+    void computationGraph() {
+        org.deeplearning4j.nn.graph.ComputationGraph g = Nets.graph(DataType.DOUBLE, new NoOp(), 3, 4, 4, 4, 3,
+                Nets.cov(OutputLayout.TRIU, "reference"), 12345);
+        INDArray x = Nets.features(DataType.DOUBLE, 3, 3, 4, 4, 7);
+        INDArray y = Nets.labels(DataType.DOUBLE, 3, 3);
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(EPS).maxRelError(1e-3)
+                .minAbsoluteError(MIN_ABS).exitOnFirstError(false).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+        assertTrue(ok, "GradientCheckUtil failed for the ComputationGraph");
+    }
+
     /** Channels-last CNN input: the layer transposes the input and its gradient. */
     @Test
     void nhwcInput() {
