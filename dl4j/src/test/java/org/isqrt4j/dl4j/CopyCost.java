@@ -11,6 +11,12 @@ import org.isqrt4j.api.MatrixSqrtOp;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -84,6 +90,18 @@ public final class CopyCost {
                 layer.backpropGradient(eps, mgr);
                 layer.clear();
             };
+            // As inside a network: every array of the step in one DL4J workspace, reset per step.
+            WorkspaceConfiguration wsConf = WorkspaceConfiguration.builder().initialSize(0).overallocationLimit(0.2)
+                    .policyReset(ResetPolicy.BLOCK_LEFT).policyLearning(LearningPolicy.OVER_TIME)
+                    .policySpill(SpillPolicy.REALLOCATE).policyAllocation(AllocationPolicy.OVERALLOCATE).build();
+            LayerWorkspaceMgr wsMgr = LayerWorkspaceMgr.builder().defaultWorkspace("CopyCostWS", wsConf).build();
+            Step wsStep = () -> {
+                try (MemoryWorkspace ws = wsMgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+                    layer.activate(x, true, wsMgr);
+                    layer.backpropGradient(eps, wsMgr);
+                    layer.clear();
+                }
+            };
             Step libStep = () -> {
                 try (ForwardHandle h = op.forward(b, d, n, opts, xf, 0, out, 0)) {
                     op.backward(h, g, 0, gx, 0);
@@ -97,6 +115,7 @@ public final class CopyCost {
             };
             for (int w = 0; w < 5; w++) {      // warm-up
                 round(layerStep);
+                round(wsStep);
                 round(libStep);
                 round(copyStep);
             }
@@ -105,9 +124,12 @@ public final class CopyCost {
             double[] layerT = new double[rounds];
             double[] copyShare = new double[rounds];
             double[] adapterShare = new double[rounds];
+            double[] wsShare = new double[rounds];
             for (int k = 0; k < rounds; k++) {
                 double tl = round(layerStep);
+                double tw = round(wsStep);
                 double tb = round(libStep);
+                wsShare[k] = (tw - tb) / tw;
                 double tc = round(copyStep);
                 layerT[k] = tl;
                 copyShare[k] = tc / tl;
@@ -115,8 +137,10 @@ public final class CopyCost {
             }
             double tLayer = median(layerT);
             System.out.printf(Locale.ROOT, "%s B %d, d %d, n %d: layer fwd+bwd %.1f us; the 4 copies %.2f %% of it;"
-                            + " layer minus isqrt4j alone (copies, ND4J arrays, checks) %.1f %% of it%n",
-                    op.name(), b, d, n, tLayer / 1e3, 100 * median(copyShare), 100 * median(adapterShare));
+                            + " layer minus isqrt4j alone (copies, ND4J arrays, checks) %.1f %% without workspaces,"
+                            + " %.1f %% in a workspace%n",
+                    op.name(), b, d, n, tLayer / 1e3, 100 * median(copyShare), 100 * median(adapterShare),
+                    100 * median(wsShare));
         }
     }
 }
