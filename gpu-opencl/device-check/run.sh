@@ -19,6 +19,9 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 BUNDLE="$HERE/bundle"
 MODULES="java.base,java.logging" # jdeps: JOCL needs java.logging; EJML's java.desktop use (a Swing viewer) is never loaded
 
+# ldconfig is in /sbin, which is not on every user's PATH.
+LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
+
 find_jdk25() {
   if [ -n "${JLINK_JDK:-}" ]; then echo "$JLINK_JDK"; return; fi
   local c
@@ -31,7 +34,7 @@ find_jdk25() {
 
 find_opencl_loader() {
   local p
-  p=$(ldconfig -p 2>/dev/null | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')
+  p=$("$LDCONFIG" -p 2>/dev/null | awk '/libOpenCL\.so\.1 .*x86-64/ {print $NF; exit}')
   [ -n "$p" ] && { readlink -f "$p"; return; }
   for p in /usr/lib/x86_64-linux-gnu/libOpenCL.so.1 /usr/lib64/libOpenCL.so.1 /usr/local/lib/libOpenCL.so.1; do
     [ -e "$p" ] && { readlink -f "$p"; return; }
@@ -113,7 +116,7 @@ run_bundle() {
   # The ICD: containers often get the NVIDIA driver's libnvidia-opencl.so.1 mounted without /etc/OpenCL/vendors.
   if [ -z "${OCL_ICD_VENDORS:-}" ] && ! grep -qs nvidia /etc/OpenCL/vendors/*.icd; then
     local nv
-    nv=$(ldconfig -p 2>/dev/null | awk '/libnvidia-opencl\.so\.1 .*x86-64/ {print $NF; exit}')
+    nv=$("$LDCONFIG" -p 2>/dev/null | awk '/libnvidia-opencl\.so\.1 .*x86-64/ {print $NF; exit}')
     if [ -z "$nv" ]; then
       for c in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/local/nvidia/lib64 /usr/lib /usr/local/cuda/compat; do
         [ -e "$c/libnvidia-opencl.so.1" ] && { nv="$c/libnvidia-opencl.so.1"; break; }
