@@ -111,7 +111,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         this.name = "opencl[" + device.name() + "]";
         this.cleanable = OpenClHandle.CLEANER.register(this, new Release(rt, liveStates));
         LOG.log(System.Logger.Level.DEBUG, () -> "isqrt4j opencl back-end on " + device.describe()
-                + ", GEMM kernel " + rt.gemmKernel + " with groups " + rt.gemmLocal[0] + "x" + rt.gemmLocal[1]);
+                + ", GEMM kernels " + gemmKernels());
     }
 
     @Override
@@ -126,6 +126,22 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
      */
     public boolean isGpu() {
         return rt.device.gpu();
+    }
+
+    /**
+     * Says which GEMM kernels the op uses: the one for products of up to 128 rows and columns and the one for larger
+     * products, and how they were chosen. The choice is the system property {@code isqrt4j.opencl.gemm}: {@code
+     * direct} (register tiles from global memory, the default on CPU devices), {@code local} (local-memory blocking,
+     * 4 x 8 per work-item), one of the tiled variants {@code t<TM>x<TN>_g<WX>x<WY>} (local-memory blocking with a
+     * TM x TN register tile per work-item in WX x WY groups), or {@code tuned} (the default on GPUs): every kernel the
+     * device accepts is timed on the device when the device is first opened in the JVM, and the fastest per size class
+     * is kept for every later op on that device.
+     *
+     * @return e.g. {@code "tuned: d <= 128: t8x8_g8x8, larger: t8x8_g16x16 (d=64 x256: ... GFLOP/s ...)"} or
+     *         {@code "direct"}
+     */
+    public String gemmKernels() {
+        return rt.gemmSummary;
     }
 
     /**
@@ -258,13 +274,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                       cl_mem scale, int scaleSlot, boolean symOut) {
         assert !symOut || m == n;
         assert a != c && b != c : "GEMM output must not alias an operand";
-        rt.kernel(rt.gemmKernel).i(m).i(n).i(k)
-                .m(a).i(lda).i(strideA).i(ta ? 1 : 0)
-                .m(b).i(ldb).i(strideB).i(tb ? 1 : 0)
-                .m(c).i(ldc).i(strideC)
-                .m(d == null ? c : d).f(alpha).f(d == null ? 0f : beta).f(diag).i(diagLimit)
-                .m(scale == null ? c : scale).i(scale == null ? -1 : scaleSlot).i(symOut ? 1 : 0)
-                .run(new long[] {ceilDiv(n, rt.gemmTileCols), ceilDiv(m, rt.gemmTileRows), batch}, rt.gemmLocal);
+        rt.gemm(rt.gemmFor(m, n), batch, m, n, k, a, lda, strideA, ta, b, ldb, strideB, tb, c, ldc, strideC, d, alpha,
+                beta, diag, diagLimit, scale, scaleSlot, symOut);
     }
 
     /** Square padded products of one batch: shape and scalars shared by a whole forward or backward. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The OpenCL layer against {@link DoubleReference}, with both GEMM kernels (direct and local-memory), both layouts,
+ * The OpenCL layer against {@link DoubleReference}, with the GEMM kernels (direct, local-memory, the 8 x 8 tiled
+ * variant and the tuned choice), both layouts,
  * K from 1 to 6, shapes that are not multiples of the tile sizes, n below d (rank-deficient Sigma), non-symmetric
  * incoming gradients and non-symmetric Sigma for the square root alone.
  *
@@ -40,7 +41,7 @@ class OpenClCorrectnessTest {
     private static final Map<Kernel, OpenClMatrixSqrtOp> OPS = new EnumMap<>(Kernel.class);
 
     enum Kernel {
-        DIRECT("direct"), LOCAL("local");
+        DIRECT("direct"), LOCAL("local"), TILED("t8x8_g16x16"), TUNED("tuned");
         final String id;
 
         Kernel(String id) {

@@ -31,6 +31,21 @@ import org.isqrt4j.opencl.OpenClMatrixSqrtOp;
 public final class DeviceCheck {
     /** The back-end's GEMM kernel property (ClRuntime.GEMM_PROPERTY) and its values. */
     static final String GEMM_PROPERTY = "isqrt4j.opencl.gemm";
+    /**
+     * The back-end's tiled GEMM variants (ClRuntime.TILED); a name the back-end does not know fails the check at
+     * "open the device", so this list cannot silently drift.
+     */
+    static final List<String> TILED = List.of("t4x8_g16x16", "t8x8_g8x8", "t8x8_g16x8", "t8x8_g16x16", "t4x8_g8x16");
+
+    /**
+     * @param gpu whether the device is a GPU
+     * @return the GEMM kernel choices to check, the device's default first: tuned on GPUs, direct elsewhere
+     */
+    static List<String> kernelChoices(boolean gpu) {
+        List<String> k = new ArrayList<>(gpu ? List.of("tuned", "local", "direct") : List.of("direct", "local", "tuned"));
+        k.addAll(TILED);
+        return k;
+    }
 
     /** Sizes and time budgets of one mode. */
     static final class Plan {
@@ -42,14 +57,17 @@ public final class DeviceCheck {
         int[] gemmSizes;
         /** Indices into {@link Measure#WORKLOAD_IDS} of the workloads measured. */
         int[] layerWorkloads = {0, 1, 2, 3};
+        /** The layer is measured with the first this many kernel choices (the default, then local and direct). */
+        int layerKernels;
         double gemmTargetFlops;
         int gemmBatchCap;
         double gemmSeconds;
         int[] layerBatch;
         double layerSeconds;
         int layerMinReps;
-        /** Local mode: no untimed warm-up and no float64 reference above d = 256 (W4 alone would take half the time). */
+        /** Whether each layer cell first runs one untimed batch (PoCL compiles kernels at their first launch). */
         boolean layerWarmUp;
+        /** The forward's error against the float64 reference only up to this d (local: W4's eig costs seconds). */
         int layerErrorMaxD;
 
         static Plan of(boolean local) {
@@ -63,8 +81,9 @@ public final class DeviceCheck {
                 p.layerBatch = new int[] {2, 16, 1, 1};
                 p.layerSeconds = 0.3;
                 p.layerMinReps = 1;
-                p.layerWarmUp = false;
+                p.layerWarmUp = true;
                 p.layerErrorMaxD = 256;
+                p.layerKernels = 1;
             } else {
                 p.gemmSizes = new int[] {64, 128, 256, 512, 1024};
                 p.gemmTargetFlops = 0x1p31;
@@ -75,6 +94,7 @@ public final class DeviceCheck {
                 p.layerMinReps = 5;
                 p.layerWarmUp = true;
                 p.layerErrorMaxD = Integer.MAX_VALUE;
+                p.layerKernels = 3;
             }
             return p;
         }
@@ -164,7 +184,7 @@ public final class DeviceCheck {
         boolean ok = !devices.isEmpty();
         for (DeviceInfo dev : devices) {
             double peak = PeakModel.of(dev).gflops();
-            List<String> kernels = dev.gpu ? List.of("local", "direct") : List.of("direct", "local");
+            List<String> kernels = kernelChoices(dev.gpu);
             for (int ki = 0; ki < kernels.size(); ki++) {
                 String kernel = kernels.get(ki);
                 out.println("== " + dev.id() + " (platform #" + dev.platformIndex + "), GEMM kernel " + kernel
@@ -180,6 +200,7 @@ public final class DeviceCheck {
                     continue;
                 }
                 try {
+                    out.println("  GEMM kernels: " + op.gemmKernels());
                     long c0 = System.nanoTime();
                     List<Correctness.Result> rs = !plan.checks ? List.of() : Correctness.run(op, op::liveBuffers,
                             ki == 0 ? () -> open(dev, kernel) : null);
@@ -205,8 +226,8 @@ public final class DeviceCheck {
                                 row.get("batch"), num(row.get("gflops")), num(row.get("gflops_wall")),
                                 "ok".equals(row.get("status")) ? "" : " " + row.get("status"));
                     }
-                    if (ki > 0 && plan.local) {
-                        continue; // the layer on the default kernel only: the local mode has two minutes
+                    if (ki >= plan.layerKernels) {
+                        continue; // the GEMM table covers every kernel; the layer only the first few (time)
                     }
                     for (int w : plan.layerWorkloads) {
                         int d = Measure.WORKLOAD_DN[w][0];

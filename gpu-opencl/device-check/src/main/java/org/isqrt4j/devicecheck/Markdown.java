@@ -17,7 +17,7 @@ final class Markdown {
                 .append(env.get("cores")).append(" cores; ").append(env.get("os")).append('\n');
         sb.append("- Date: ").append(env.get("date")).append("; elapsed ").append(env.get("elapsed_s")).append(" s\n");
         if ("device-check-local".equals(env.get("profile"))) {
-            sb.append("- Local mode: small batches, no warm-up, one timed batch per cell: a smoke run of the script, not a"
+            sb.append("- Local mode: small batches, one warm-up and one timed batch per cell: a smoke run of the script, not a"
                     + " measurement\n");
         }
         sb.append("- Layer rows: K = 5, FULL output, median wall time per batch (upload, kernels, download, host-side"

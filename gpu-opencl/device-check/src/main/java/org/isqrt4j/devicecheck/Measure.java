@@ -90,7 +90,7 @@ final class Measure {
             row.put("fraction_of_peak", Double.isFinite(peak) ? best / peak : null);
             row.put("error_pct", null);
             row.put("status", "ok");
-            row.put("description", "batch " + batch + " per launch, kernel " + kernel + "; best of 3 x " + reps
+            row.put("description", "batch " + batch + " per launch, kernel " + op.gemmKernels() + "; best of 3 x " + reps
                     + " launches, kernel time from profiling events; wall " + fmt(wallGflops) + " GFLOP/s");
             row.put("batch", batch);
             row.put("kernel", kernel);
@@ -120,8 +120,8 @@ final class Measure {
         int d = WORKLOAD_DN[w][0];
         int n = WORKLOAD_DN[w][1];
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, Object> fwd = base(dev, kernel, w, batch, "forward");
-        Map<String, Object> both = base(dev, kernel, w, batch, "forward+backward");
+        Map<String, Object> fwd = base(op, dev, kernel, w, batch, "forward");
+        Map<String, Object> both = base(op, dev, kernel, w, batch, "forward+backward");
         rows.add(fwd);
         rows.add(both);
         try {
@@ -170,7 +170,7 @@ final class Measure {
         return rows;
     }
 
-    private static Map<String, Object> base(DeviceInfo dev, String kernel, int w, int batch, String mode) {
+    private static Map<String, Object> base(OpenClMatrixSqrtOp op, DeviceInfo dev, String kernel, int w, int batch, String mode) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("backend", dev.id() + "/" + kernel);
         m.put("workload", WORKLOAD_IDS[w]);
@@ -190,6 +190,7 @@ final class Measure {
         m.put("status", "ok");
         m.put("description", dev.name + " (" + dev.platformName + "), GEMM kernel " + kernel
                 + "; median wall time per batch, transfers included");
+        m.put("gemm_kernels", op.gemmKernels());
         m.put("kernel", kernel);
         return m;
     }
