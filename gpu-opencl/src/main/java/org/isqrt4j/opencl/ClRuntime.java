@@ -37,7 +37,7 @@ final class ClRuntime {
     /** Floats per sample in the per-sample scalar buffer: tau, sqrt(tau), 1/tau, 1/sqrt(tau). */
     static final int SCAL_STRIDE = 4;
     private static final String[] KERNEL_NAMES = {"gemm", "gemm_local", "row_mean", "center", "trace_scalars", "normalise",
-            "pack_out", "unpack_in", "dot_batched", "grad_finish", "symmetrise", "combine"};
+            "pack_out", "unpack_in", "dot_batched", "grad_finish", "symmetrise", "combine", "ns_step_small"};
 
     final ClDevice device;
     private final cl_context context;
@@ -55,6 +55,21 @@ final class ClRuntime {
     /** The GEMM kernel for products whose M and N are at most {@link #SMALL_GEMM} (W2's d = 64), and for the rest. */
     final GemmVariant gemmSmall;
     final GemmVariant gemmLarge;
+    /**
+     * Largest padded d whose Newton-Schulz steps can run as one ns_step_small launch per step (two NS_MAXD^2 float
+     * matrices must fit the device's local memory), 0 when the device cannot.
+     */
+    final int nsMaxD;
+    /** Work-group size of ns_step_small. */
+    final int nsWg;
+    /** Whether symmetric forwards with padded d up to {@link #nsMaxD} use ns_step_small. */
+    final boolean fusedSteps;
+    /**
+     * System property for the fused small-d Newton-Schulz steps: "true" or "false"; by default the tuning pass
+     * decides (wall time of a step as one fused launch against its three GEMM launches at d = 64, B = 128), and
+     * without tuning they are off (on PoCL the fused kernel measured 5x slower than the GEMMs).
+     */
+    static final String FUSED_PROPERTY = "isqrt4j.opencl.fusedSteps";
     /** How the GEMM kernels were chosen, for logs and the device check. */
     final String gemmSummary;
     private volatile boolean closed;
@@ -144,6 +159,11 @@ final class ClRuntime {
             }
             redWg = wg;
             String source = loadSource(KERNEL_RESOURCE) + tiledSource();
+            long localMemBytes = Cl.deviceLong(dev, CL.CL_DEVICE_LOCAL_MEM_SIZE);
+            int nsD = 64;
+            while (nsD >= 16 && 2L * nsD * nsD * Sizeof.cl_float + 1024 > localMemBytes) {
+                nsD -= 16;
+            }
             // gemm_local's group: 8 x 8 work-items (a 32 x 64 block of C) where the device allows it, halved
             // until the built kernel accepts it (register-hungry GPUs may lower CL_KERNEL_WORK_GROUP_SIZE).
             int lx = 8;
@@ -157,7 +177,7 @@ final class ClRuntime {
             }
             while (true) {
                 prog = build(context, dev, source, "-DRED_WG=" + redWg + " -DSCAL_STRIDE=" + SCAL_STRIDE
-                        + " -DGEMM_WX=" + lx + " -DGEMM_WY=" + ly + " -DGEMM_BK=" + GEMM_BK);
+                        + " -DGEMM_WX=" + lx + " -DGEMM_WY=" + ly + " -DGEMM_BK=" + GEMM_BK + " -DNS_MAXD=" + Math.max(16, nsD));
                 cl_kernel g = CL.clCreateKernel(prog, "gemm_local", err);
                 Cl.check(err[0], "clCreateKernel(gemm_local)");
                 if (kernelWorkGroupSize(g, dev) >= (long) lx * ly || lx * ly == 1) {
@@ -186,19 +206,30 @@ final class ClRuntime {
             int dy = (int) Math.max(1, Math.min(2, maxWg / dx));
             variants.put("direct", new GemmVariant("direct", "gemm", new long[] {dx, dy, 1}, 8, 16));
             variants.put("local", new GemmVariant("local", "gemm_local", new long[] {lx, ly, 1}, 4, 8));
-            long localMem = Cl.deviceLong(dev, CL.CL_DEVICE_LOCAL_MEM_SIZE);
             for (int[] v : TILED) {
                 String name = tiledName(v);
                 cl_kernel k = CL.clCreateKernel(prog, "gemm_" + name, err);
                 Cl.check(err[0], "clCreateKernel(gemm_" + name + ")");
                 // A device that cannot run the group (too many registers, too little local memory) lacks the variant.
                 if (kernelWorkGroupSize(k, dev) >= (long) v[2] * v[3] && (long) v[2] * v[3] <= maxWg
-                        && kernelLocalMem(k, dev) <= localMem) {
+                        && kernelLocalMem(k, dev) <= localMemBytes) {
                     kernels.put("gemm_" + name, k);
                     variants.put(name, new GemmVariant(name, "gemm_" + name, new long[] {v[2], v[3], 1}, v[0], v[1]));
                 } else {
                     CL.clReleaseKernel(k);
                 }
+            }
+            cl_kernel ns = kernels.get("ns_step_small");
+            long nsKernelWg = kernelWorkGroupSize(ns, dev);
+            int w = 256;
+            while (w > nsKernelWg && w > 1) {
+                w >>= 1;
+            }
+            nsWg = w;
+            nsMaxD = nsD >= 16 && kernelLocalMem(ns, dev) <= localMemBytes ? nsD : 0;
+            String fusedProp = System.getProperty(FUSED_PROPERTY, "").trim();
+            if (!fusedProp.isEmpty() && !fusedProp.equals("true") && !fusedProp.equals("false")) {
+                throw new Isqrt4jException("unknown " + FUSED_PROPERTY + " '" + fusedProp + "': use 'true' or 'false'");
             }
             queue = q;
             program = prog;
@@ -207,7 +238,8 @@ final class ClRuntime {
                         key -> tune());
                 gemmSmall = variants.get(t[0]);
                 gemmLarge = variants.get(t[1]);
-                gemmSummary = "tuned: " + t[2];
+                fusedSteps = nsMaxD > 0 && (fusedProp.isEmpty() ? t[3].equals("true") : fusedProp.equals("true"));
+                gemmSummary = "tuned: " + t[2] + "; fused small-d steps " + (fusedSteps ? "on" : "off");
             } else {
                 GemmVariant v = variants.get(choice);
                 if (v == null) {
@@ -217,7 +249,8 @@ final class ClRuntime {
                 }
                 gemmSmall = v;
                 gemmLarge = v;
-                gemmSummary = choice;
+                fusedSteps = nsMaxD > 0 && fusedProp.equals("true");
+                gemmSummary = choice + (fusedSteps ? "; fused small-d steps on" : "");
             }
         } catch (RuntimeException e) {
             for (cl_kernel k : kernels.values()) {
@@ -309,8 +342,71 @@ final class ClRuntime {
                 release(c);
             }
         }
+        boolean fused = false;
+        if (nsMaxD >= 64) {
+            long[] wall = timeStep(variants.get(best[0]));
+            fused = wall[0] < wall[1];
+            why.append(String.format(java.util.Locale.ROOT, "; d=64 x128 step: fused %.0f us, 3 GEMMs %.0f us",
+                    wall[0] / 1e3, wall[1] / 1e3));
+        }
         return new String[] {best[0], best[1], "d <= " + SMALL_GEMM + ": " + best[0] + ", larger: " + best[1] + " ("
-                + why + ")"};
+                + why + ")", Boolean.toString(fused)};
+    }
+
+    /**
+     * Wall time (enqueue to finish, so launch overhead counts) of one Newton-Schulz step at d = 64, B = 128 (W2) as
+     * one ns_step_small launch and as its three GEMM launches with the given kernel; best of five each.
+     *
+     * @return {fused ns, GEMMs ns}
+     */
+    private long[] timeStep(GemmVariant g) {
+        int dp = 64;
+        int ld = dp + 16;
+        int batch = 128;
+        int per = dp * ld;
+        long total = (long) batch * per;
+        List<cl_mem> bufs = new ArrayList<>();
+        try {
+            cl_mem[] m = new cl_mem[6];
+            float[] zeros = new float[(int) total];
+            for (int i = 0; i < 5; i++) {
+                m[i] = alloc(total);
+                bufs.add(m[i]);
+                write(m[i], zeros, 0, zeros.length);
+            }
+            m[5] = alloc((long) batch * SCAL_STRIDE);
+            bufs.add(m[5]);
+            write(m[5], zeros, 0, batch * SCAL_STRIDE);
+            long[] best = {Long.MAX_VALUE, Long.MAX_VALUE};
+            for (int r = 0; r < 6; r++) {
+                for (int way = 0; way < 2; way++) {
+                    drainProfile();
+                    long t0 = System.nanoTime();
+                    if (way == 0) {
+                        kernel("ns_step_small").i(dp).i(ld).i(dp).i(0).m(m[0]).m(m[1]).m(m[2]).m(m[3]).m(m[4]).m(m[5])
+                                .run(new long[] {(long) nsWg * batch}, new long[] {nsWg});
+                    } else {
+                        gemm(g, batch, dp, dp, dp, m[1], ld, per, true, m[0], ld, per, false, m[2], ld, per, null,
+                                -0.5f, 0f, 1.5f, dp, null, -1, true);
+                        gemm(g, batch, dp, dp, dp, m[0], ld, per, true, m[2], ld, per, false, m[3], ld, per, null,
+                                1f, 0f, 0f, 0, null, -1, true);
+                        gemm(g, batch, dp, dp, dp, m[2], ld, per, true, m[1], ld, per, false, m[4], ld, per, null,
+                                1f, 0f, 0f, 0, null, -1, true);
+                    }
+                    finish();
+                    long ns = System.nanoTime() - t0;
+                    if (r > 0) { // the first round is the warm-up
+                        best[way] = Math.min(best[way], ns);
+                    }
+                }
+            }
+            return best;
+        } finally {
+            discardEvents();
+            for (cl_mem b : bufs) {
+                release(b);
+            }
+        }
     }
 
     /**

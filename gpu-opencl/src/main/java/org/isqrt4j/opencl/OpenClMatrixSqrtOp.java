@@ -120,7 +120,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     }
 
     /**
-     * Tells whether the chosen device is a GPU (CL_DEVICE_TYPE_GPU), which selects the local-memory GEMM kernel.
+     * Tells whether the chosen device is a GPU (CL_DEVICE_TYPE_GPU), which selects the tuned GEMM choice (see
+     * {@link #gemmKernels()}).
      *
      * @return whether the op runs on a GPU
      */
@@ -135,10 +136,13 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
      * 4 x 8 per work-item), one of the tiled variants {@code t<TM>x<TN>_g<WX>x<WY>} (local-memory blocking with a
      * TM x TN register tile per work-item in WX x WY groups), or {@code tuned} (the default on GPUs): every kernel the
      * device accepts is timed on the device when the device is first opened in the JVM, and the fastest per size class
-     * is kept for every later op on that device.
+     * is kept for every later op on that device. The same pass decides whether symmetric Newton-Schulz steps with
+     * d up to 64 run as one fused launch per step (one work-group per sample, Y and Z in local memory) instead of
+     * three GEMM launches, by the wall time of both at d = 64, B = 128; {@code isqrt4j.opencl.fusedSteps=true} or
+     * {@code false} overrides it (without tuning the fused steps are off unless set to true).
      *
-     * @return e.g. {@code "tuned: d <= 128: t8x8_g8x8, larger: t8x8_g16x16 (d=64 x256: ... GFLOP/s ...)"} or
-     *         {@code "direct"}
+     * @return e.g. {@code "tuned: d <= 128: t8x8_g8x8, larger: t8x8_g16x16 (d=64 x256: ... GFLOP/s ...); fused
+     *         small-d steps on"} or {@code "direct"}
      */
     public String gemmKernels() {
         return rt.gemmSummary;
@@ -488,7 +492,23 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
             z[1] = t[1];
         }
         cl_mem c = null;
+        boolean fused = sym && rt.fusedSteps && sq.dp <= rt.nsMaxD;
         for (int s = 1; s <= k; s++) {
+            if (s >= 2 && fused) {
+                // The whole step in one launch per batch: T_s, then Y_s and Z_s (or C at the last step).
+                t[s] = st.alloc((long) batch * sq.dd);
+                cl_mem yOut = st.alloc((long) batch * sq.dd);
+                cl_mem zOut = s == k ? yOut : st.alloc((long) batch * sq.dd);
+                rt.kernel("ns_step_small").i(sq.dp).i(sq.ld).i(d).i(s == k ? 1 : 0).m(y[s - 1]).m(z[s - 1]).m(t[s])
+                        .m(yOut).m(zOut).m(scal).run(new long[] {(long) rt.nsWg * batch}, new long[] {rt.nsWg});
+                if (s == k) {
+                    c = yOut;
+                } else {
+                    y[s] = yOut;
+                    z[s] = zOut;
+                }
+                continue;
+            }
             if (s >= 2) {
                 // T_s = (3I - Z Y) / 2; for symmetric iterates Z^T = Z, read the fast (transposed) way.
                 t[s] = st.alloc((long) batch * sq.dd);

@@ -42,7 +42,9 @@ public final class DeviceCheck {
      * @return the GEMM kernel choices to check, the device's default first: tuned on GPUs, direct elsewhere
      */
     static List<String> kernelChoices(boolean gpu) {
-        List<String> k = new ArrayList<>(gpu ? List.of("tuned", "local", "direct") : List.of("direct", "local", "tuned"));
+        // "+fused": the fused small-d Newton-Schulz steps forced on (the tuned choice decides them by timing)
+        List<String> k = new ArrayList<>(gpu ? List.of("tuned", "local", "direct", "tuned+fused")
+                : List.of("direct", "local", "tuned", "direct+fused"));
         k.addAll(TILED);
         return k;
     }
@@ -57,7 +59,7 @@ public final class DeviceCheck {
         int[] gemmSizes;
         /** Indices into {@link Measure#WORKLOAD_IDS} of the workloads measured. */
         int[] layerWorkloads = {0, 1, 2, 3};
-        /** The layer is measured with the first this many kernel choices (the default, then local and direct). */
+        /** The layer is measured with the first this many kernel choices (the default, then the others in order). */
         int layerKernels;
         double gemmTargetFlops;
         int gemmBatchCap;
@@ -94,7 +96,7 @@ public final class DeviceCheck {
                 p.layerMinReps = 5;
                 p.layerWarmUp = true;
                 p.layerErrorMaxD = Integer.MAX_VALUE;
-                p.layerKernels = 3;
+                p.layerKernels = 4; // tuned, local, direct, tuned+fused
             }
             return p;
         }
@@ -272,20 +274,36 @@ public final class DeviceCheck {
         return devices.isEmpty() ? 3 : ok ? 0 : 1;
     }
 
-    /** Opens the device with one GEMM kernel: the property is read once, by the op's constructor. */
+    /** The back-end's property forcing the fused small-d Newton-Schulz steps (ClRuntime.FUSED_PROPERTY). */
+    static final String FUSED_PROPERTY = "isqrt4j.opencl.fusedSteps";
+
+    /**
+     * Opens the device with one GEMM kernel choice, "+fused" forcing the fused steps on: the properties are read
+     * once, by the op's constructor.
+     */
     static OpenClMatrixSqrtOp open(DeviceInfo dev, String kernel) {
         synchronized (DeviceCheck.class) {
-            String before = System.getProperty(GEMM_PROPERTY);
-            System.setProperty(GEMM_PROPERTY, kernel);
+            boolean fused = kernel.endsWith("+fused");
+            String gemmBefore = System.getProperty(GEMM_PROPERTY);
+            String fusedBefore = System.getProperty(FUSED_PROPERTY);
+            System.setProperty(GEMM_PROPERTY, fused ? kernel.substring(0, kernel.length() - "+fused".length()) : kernel);
+            if (fused) {
+                System.setProperty(FUSED_PROPERTY, "true");
+            }
             try {
                 return new OpenClMatrixSqrtOp(Integer.toString(dev.platformIndex), Integer.toString(dev.deviceIndex));
             } finally {
-                if (before == null) {
-                    System.clearProperty(GEMM_PROPERTY);
-                } else {
-                    System.setProperty(GEMM_PROPERTY, before);
-                }
+                restore(GEMM_PROPERTY, gemmBefore);
+                restore(FUSED_PROPERTY, fusedBefore);
             }
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
         }
     }
 
