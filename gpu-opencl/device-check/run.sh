@@ -123,8 +123,8 @@ run_bundle() {
       done
     fi
     if [ -n "$nv" ]; then
-      local vendors="$out/.icd"
-      mkdir -p "$vendors"
+      local vendors
+      vendors="$(mktemp -d "${TMPDIR:-/tmp}/isqrt4j-icd.XXXXXX")"
       cp /etc/OpenCL/vendors/*.icd "$vendors/" 2>/dev/null || true
       echo "$nv" > "$vendors/nvidia.icd"
       export OCL_ICD_VENDORS="$vendors"
