@@ -6,6 +6,9 @@
 #   bench/run.sh --profile full     all workloads, 2 forks, proper warm-up and measurement (quiet machine!)
 #   bench/run.sh --profile smoke    tiny shapes, every contender exercised and checked (CI)
 #   bench/run.sh --help             all options
+#   bench/run.sh --no-build --merge-device DEV.json --into REPORT.json
+#                                   no run: a GPU device check's rows (gpu-opencl/device-check/run.sh) beside a
+#                                   written report's CPU rows: REPORT-with-device.{json,md,png}
 #
 # JDK: $JAVA_HOME if set, else the java on PATH. --no-build skips the Maven build (CI builds first).
 set -euo pipefail

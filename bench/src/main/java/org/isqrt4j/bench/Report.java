@@ -52,6 +52,8 @@ public final class Report {
             "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample (full: on)",
             "  --scaling          also run cpu-vector on 1 thread, in the same run: its thread scaling (full: on)",
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
+            "  --merge-device F [--into REPORT.json] [--out DIR] [--name N]  instead of a run: a device check's rows",
+            "                     (gpu-opencl/device-check) beside a written report's CPU rows (DeviceMerge)",
             "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
 
     /** JMH settings and workloads of a profile. */
@@ -151,6 +153,10 @@ public final class Report {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--choices")) {
             BaselineChoice.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (Arrays.asList(args).contains("--merge-device")) {
+            System.exit(DeviceMerge.run(args, System.out, System.err));
             return;
         }
         Plan plan;

@@ -111,7 +111,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         this.name = "opencl[" + device.name() + "]";
         this.cleanable = OpenClHandle.CLEANER.register(this, new Release(rt, liveStates));
         LOG.log(System.Logger.Level.DEBUG, () -> "isqrt4j opencl back-end on " + device.describe()
-                + ", GEMM kernel " + rt.gemmKernel + " with groups " + rt.gemmLocal[0] + "x" + rt.gemmLocal[1]);
+                + ", GEMM kernels " + gemmKernels());
     }
 
     @Override
@@ -120,12 +120,32 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     }
 
     /**
-     * Tells whether the chosen device is a GPU (CL_DEVICE_TYPE_GPU), which selects the local-memory GEMM kernel.
+     * Tells whether the chosen device is a GPU (CL_DEVICE_TYPE_GPU), which selects the tuned GEMM choice (see
+     * {@link #gemmKernels()}).
      *
      * @return whether the op runs on a GPU
      */
     public boolean isGpu() {
         return rt.device.gpu();
+    }
+
+    /**
+     * Says which GEMM kernels the op uses: the one for products of up to 128 rows and columns and the one for larger
+     * products, and how they were chosen. The choice is the system property {@code isqrt4j.opencl.gemm}: {@code
+     * direct} (register tiles from global memory, the default on CPU devices), {@code local} (local-memory blocking,
+     * 4 x 8 per work-item), one of the tiled variants {@code t<TM>x<TN>_g<WX>x<WY>} (local-memory blocking with a
+     * TM x TN register tile per work-item in WX x WY groups), or {@code tuned} (the default on GPUs): every kernel the
+     * device accepts is timed on the device when the device is first opened in the JVM, and the fastest per size class
+     * is kept for every later op on that device. The same pass decides whether symmetric Newton-Schulz steps with
+     * d up to 64 run as one fused launch per step (one work-group per sample, Y and Z in local memory) instead of
+     * three GEMM launches, by the wall time of both at d = 64, B = 128; {@code isqrt4j.opencl.fusedSteps=true} or
+     * {@code false} overrides it (without tuning the fused steps are off unless set to true).
+     *
+     * @return e.g. {@code "tuned: d <= 128: t8x8_g8x8, larger: t8x8_g16x16 (d=64 x256: ... GFLOP/s ...); fused
+     *         small-d steps on"} or {@code "direct"}
+     */
+    public String gemmKernels() {
+        return rt.gemmSummary;
     }
 
     /**
@@ -258,13 +278,8 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                       cl_mem scale, int scaleSlot, boolean symOut) {
         assert !symOut || m == n;
         assert a != c && b != c : "GEMM output must not alias an operand";
-        rt.kernel(rt.gemmKernel).i(m).i(n).i(k)
-                .m(a).i(lda).i(strideA).i(ta ? 1 : 0)
-                .m(b).i(ldb).i(strideB).i(tb ? 1 : 0)
-                .m(c).i(ldc).i(strideC)
-                .m(d == null ? c : d).f(alpha).f(d == null ? 0f : beta).f(diag).i(diagLimit)
-                .m(scale == null ? c : scale).i(scale == null ? -1 : scaleSlot).i(symOut ? 1 : 0)
-                .run(new long[] {ceilDiv(n, rt.gemmTileCols), ceilDiv(m, rt.gemmTileRows), batch}, rt.gemmLocal);
+        rt.gemm(rt.gemmFor(m, n), batch, m, n, k, a, lda, strideA, ta, b, ldb, strideB, tb, c, ldc, strideC, d, alpha,
+                beta, diag, diagLimit, scale, scaleSlot, symOut);
     }
 
     /** Square padded products of one batch: shape and scalars shared by a whole forward or backward. */
@@ -477,7 +492,23 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
             z[1] = t[1];
         }
         cl_mem c = null;
+        boolean fused = sym && rt.fusedSteps && sq.dp <= rt.nsMaxD;
         for (int s = 1; s <= k; s++) {
+            if (s >= 2 && fused) {
+                // The whole step in one launch per batch: T_s, then Y_s and Z_s (or C at the last step).
+                t[s] = st.alloc((long) batch * sq.dd);
+                cl_mem yOut = st.alloc((long) batch * sq.dd);
+                cl_mem zOut = s == k ? yOut : st.alloc((long) batch * sq.dd);
+                rt.kernel("ns_step_small").i(sq.dp).i(sq.ld).i(d).i(s == k ? 1 : 0).m(y[s - 1]).m(z[s - 1]).m(t[s])
+                        .m(yOut).m(zOut).m(scal).run(new long[] {(long) rt.nsWg * batch}, new long[] {rt.nsWg});
+                if (s == k) {
+                    c = yOut;
+                } else {
+                    y[s] = yOut;
+                    z[s] = zOut;
+                }
+                continue;
+            }
             if (s >= 2) {
                 // T_s = (3I - Z Y) / 2; for symmetric iterates Z^T = Z, read the fast (transposed) way.
                 t[s] = st.alloc((long) batch * sq.dd);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -15,44 +17,30 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Both GEMM kernels against a naive double loop, for sizes that are not multiples of the 4 x 8 tile or of the
+ * Every GEMM kernel (direct, local, the tiled variants and the tuned choice) against a naive double loop, for sizes that are not multiples of the 4 x 8 tile or of the
  * work-group block, leading dimensions wider than the rows, all four transposition variants and every epilogue
  * term. Error bound: entries lie in [-1, 1), so a dot product of length k has partial sums of typical size
  * sqrt(k) and float32 accumulation (eps = 6e-8) is typically off by about k * 6e-8; the bound 4e-6 * k is 60x that,
  * while a wrong element (bad index, transpose, edge or epilogue term) is off by O(1).
  */
 class GemmKernelTest {
-    private static OpenClMatrixSqrtOp direct;
-    private static OpenClMatrixSqrtOp local;
+    private static final Map<String, OpenClMatrixSqrtOp> OPS = new HashMap<>();
 
     static synchronized OpenClMatrixSqrtOp op(String kernel) {
-        if (kernel.equals("direct")) {
-            if (direct == null) {
-                direct = ClTestSupport.open("direct");
-            }
-            return direct;
-        }
-        if (local == null) {
-            local = ClTestSupport.open("local");
-        }
-        return local;
+        return OPS.computeIfAbsent(kernel, ClTestSupport::open);
     }
 
     @AfterAll
     static synchronized void close() {
-        if (direct != null) {
-            direct.close();
-        }
-        if (local != null) {
-            local.close();
-        }
+        OPS.values().forEach(OpenClMatrixSqrtOp::close);
+        OPS.clear();
     }
 
     static Stream<Arguments> cases() {
         int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 8, 16}, {16, 32, 20}, {40, 48, 33}, {13, 29, 31}, {33, 65, 17},
             {70, 9, 130}, {5, 100, 3}};
         List<Arguments> list = new ArrayList<>();
-        for (String kernel : new String[] {"direct", "local"}) {
+        for (String kernel : ClRuntime.gemmChoices()) {
             for (int[] s : sizes) {
                 for (int t = 0; t < 4; t++) {
                     list.add(Arguments.of(kernel, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
@@ -119,8 +107,8 @@ class GemmKernelTest {
     /** symOut: only the upper triangle is computed and mirrored; the result must equal the full product, exactly symmetric. */
     @Test
     void symmetricOutputMirrorsTheUpperTriangle() {
-        for (String kernel : new String[] {"direct", "local"}) {
-            for (int d : new int[] {1, 7, 8, 16, 37, 64, 72, 100}) {
+        for (String kernel : ClRuntime.gemmChoices()) {
+            for (int d : new int[] {1, 7, 8, 16, 37, 64, 72, 100, 129, 200}) {
                 SplittableRandom rnd = new SplittableRandom(d);
                 int batch = 2;
                 int k = 23;
@@ -153,6 +141,28 @@ class GemmKernelTest {
                 }
             }
         }
+    }
+
+    /**
+     * The tuned choice picks, per size class, one of the kernels the device accepted, the tiled variants are all
+     * there on PoCL, and the choice is remembered per device: a second op on the same device reports the same kernels.
+     */
+    @Test
+    void tuningPicksAnAvailableKernelAndIsCachedPerDevice() {
+        OpenClMatrixSqrtOp a = op("tuned");
+        ClRuntime rt = a.runtime();
+        assertTrue(rt.gemmVariants().containsValue(rt.gemmSmall), rt.gemmSmall.toString());
+        assertTrue(rt.gemmVariants().containsValue(rt.gemmLarge), rt.gemmLarge.toString());
+        assertTrue(a.gemmKernels().startsWith("tuned: d <= 128: " + rt.gemmSmall.name + ", larger: " + rt.gemmLarge.name),
+                a.gemmKernels());
+        for (int[] v : ClRuntime.TILED) {
+            assertTrue(rt.gemmVariants().containsKey(ClRuntime.tiledName(v)), ClRuntime.tiledName(v));
+        }
+        try (OpenClMatrixSqrtOp b = ClTestSupport.open("tuned")) {
+            assertEquals(a.gemmKernels(), b.gemmKernels());
+        }
+        assertEquals("direct", op("direct").gemmKernels());
+        assertTrue(op(ClRuntime.tiledName(ClRuntime.TILED[3])).runtime().gemmFor(300, 300).kernel.equals("gemm_t8x8_g16x16"));
     }
 
     @Test

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The OpenCL layer against {@link DoubleReference}, with both GEMM kernels (direct and local-memory), both layouts,
+ * The OpenCL layer against {@link DoubleReference}, with the GEMM kernels (direct, local-memory, the 8 x 8 tiled
+ * variant and the tuned choice) and the fused small-d Newton-Schulz steps, both layouts,
  * K from 1 to 6, shapes that are not multiples of the tile sizes, n below d (rank-deficient Sigma), non-symmetric
  * incoming gradients and non-symmetric Sigma for the square root alone.
  *
@@ -40,16 +41,47 @@ class OpenClCorrectnessTest {
     private static final Map<Kernel, OpenClMatrixSqrtOp> OPS = new EnumMap<>(Kernel.class);
 
     enum Kernel {
-        DIRECT("direct"), LOCAL("local");
+        DIRECT("direct", false), LOCAL("local", false), TILED("t8x8_g16x16", false), TUNED("tuned", false),
+        /** The direct GEMM with the fused small-d Newton-Schulz steps (ns_step_small) forced on. */
+        FUSED("direct", true);
         final String id;
+        final boolean fused;
 
-        Kernel(String id) {
+        Kernel(String id, boolean fused) {
             this.id = id;
+            this.fused = fused;
         }
     }
 
     static synchronized OpenClMatrixSqrtOp op(Kernel k) {
-        return OPS.computeIfAbsent(k, kk -> open(kk.id));
+        return OPS.computeIfAbsent(k, kk -> {
+            if (!kk.fused) {
+                return open(kk.id);
+            }
+            System.setProperty(ClRuntime.FUSED_PROPERTY, "true");
+            try {
+                return open(kk.id);
+            } finally {
+                System.clearProperty(ClRuntime.FUSED_PROPERTY);
+            }
+        });
+    }
+
+    /** The fused steps run only where asked for (or tuned in); a bad property value is a clear error. */
+    @Test
+    void fusedStepsAreOnOnlyWhenAskedFor() {
+        ClRuntime fused = op(Kernel.FUSED).runtime();
+        assertTrue(fused.fusedSteps && fused.nsMaxD >= 16, "fused steps not on: nsMaxD " + fused.nsMaxD);
+        assertTrue(op(Kernel.FUSED).gemmKernels().endsWith("fused small-d steps on"), op(Kernel.FUSED).gemmKernels());
+        assertTrue(!op(Kernel.DIRECT).runtime().fusedSteps, "fused steps on by default with a fixed GEMM choice");
+        System.setProperty(ClRuntime.FUSED_PROPERTY, "maybe");
+        try {
+            org.isqrt4j.api.Isqrt4jException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.isqrt4j.api.Isqrt4jException.class, () -> open("direct").close());
+            assertTrue(e.getMessage().contains(ClRuntime.FUSED_PROPERTY) && e.getMessage().contains("maybe"), e.getMessage());
+        } finally {
+            System.clearProperty(ClRuntime.FUSED_PROPERTY);
+        }
     }
 
     @AfterAll

@@ -21,7 +21,7 @@ public final class OpenClMeasure {
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         try (OpenClMatrixSqrtOp op = new OpenClMatrixSqrtOp()) {
-            System.out.println(op.name() + ", GEMM kernel " + op.runtime().gemmKernel);
+            System.out.println(op.name() + ", GEMM kernels " + op.gemmKernels());
             int[][] gemm = {{64, 64, 20}, {256, 8, 10}, {256, 1, 20}, {1024, 1, 3}}; // d, batch, reps
             for (int[] g : gemm) {
                 op.gemmBenchmark(g[0], g[1], 1);
