@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
@@ -29,15 +28,13 @@ import java.nio.file.Paths;
  */
 final class TorchAutogradLayer implements LayerRunner {
     static {
-        // libtorch is unpacked from the native jar into DJL's cache folder: inside the build directory, and never
-        // a download or telemetry call.
+        // libtorch is unpacked from the native jar into DJL's cache folder (about 430 MB), inside a build directory;
+        // never a download or a telemetry call.
         if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
-            Path work = Checks.workDir();
-            Path dir = work != null && work.toAbsolutePath().getParent() != null
-                    ? work.toAbsolutePath().getParent().resolve("djl-cache")
-                    : Paths.get("target", "djl-cache").toAbsolutePath();
-            System.setProperty("DJL_CACHE_DIR", dir.toString());
-            System.setProperty("ENGINE_CACHE_DIR", dir.toString());
+            // bench/run.sh runs from the repository root: the same folder as the djl and bench modules' tests.
+            String dir = Paths.get("target", "djl-cache").toAbsolutePath().toString();
+            System.setProperty("DJL_CACHE_DIR", dir);
+            System.setProperty("ENGINE_CACHE_DIR", dir);
         }
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");

@@ -50,11 +50,9 @@ class TorchAutogradTest {
         }
     }
 
-    @Test
-    void passesTheBenchmarkCheck() {
-        int batch = 4;
-        int d = 32;
-        int n = 24;
+    @ParameterizedTest(name = "B={0} d={1} n={2}")
+    @CsvSource({"4, 32, 24", "128, 64, 49", "2, 64, 49", "1, 256, 49"})
+    void passesTheBenchmarkCheck(int batch, int d, int n) {
         float[] x = Checks.input(batch, d, n, 0);
         float[] g = Checks.gradient(batch, d, 0);
         try (LayerRunner r = Backends.create(Backends.TORCH, 2, batch, d, n, 5)) {
