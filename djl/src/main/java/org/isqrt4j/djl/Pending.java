@@ -51,9 +51,7 @@ final class Pending {
      */
     void complete(GradientCollector collector) {
         try {
-            float[] gradC;
-            NDArray g = c.getGradient(); // zeros when the loss does not depend on C
-            gradC = g.toFloatArray();
+            float[] gradC = c.getGradient().toFloatArray(); // zeros when the loss does not depend on C
             float[] gradX = block.op().backward(handle, gradC);
             // sum(c * 0) anchors the surrogate on the leaf C, so that it has a graph even when X is raw data that
             // needs no gradient (the block as the first layer); it adds zero to C's gradient, already read.
