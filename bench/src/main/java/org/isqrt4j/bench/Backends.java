@@ -12,8 +12,11 @@ final class Backends {
     /** The OpenBLAS baseline in its faster parallel scheme. */
     static final String OPENBLAS = "isqrt-openblas";
 
+    /** The layer written in DJL NDArray operations on the PyTorch engine, autograd backward. */
+    static final String TORCH = "torch-autograd";
+
     /** The layer table's columns, in report order. */
-    static final List<String> DEFAULT_LAYER = List.of("cpu-vector", "cpu-scalar", "opencl", OPENBLAS, EIG);
+    static final List<String> DEFAULT_LAYER = List.of("cpu-vector", "cpu-scalar", "opencl", OPENBLAS, EIG, TORCH);
     /** The baselines' variants, run with {@code --variants}. */
     static final List<String> VARIANTS = List.of("eig-ejml-f32", "eig-ejml-f64", "isqrt-openblas-batch",
             "isqrt-openblas-blas-threads");
@@ -55,6 +58,9 @@ final class Backends {
         if (isOpenBlas(id)) {
             return OpenBlas.unavailableReason();
         }
+        if (id.equals(TORCH)) {
+            return TorchAutogradLayer.unavailableReason();
+        }
         String reason = OpRunner.unavailableReason(id);
         if (reason != null) {
             return reason;
@@ -90,6 +96,8 @@ final class Backends {
                 return new OpenBlasIsqrt(OpenBlasIsqrt.Parallelism.BATCH, threads, batch, d, n, k);
             case "isqrt-openblas-blas-threads":
                 return new OpenBlasIsqrt(OpenBlasIsqrt.Parallelism.BLAS_THREADS, threads, batch, d, n, k);
+            case TORCH:
+                return new TorchAutogradLayer(threads, batch, d, n, k);
             default:
                 return new OpRunner(id, threads, batch, d, n, k);
         }

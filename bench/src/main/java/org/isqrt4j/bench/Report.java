@@ -45,7 +45,7 @@ public final class Report {
             "  --out DIR          where latest.json, latest.md and latest.png go (default: bench/results)",
             "  --work DIR         scratch folder: check outcomes, reference cache, JMH log (default: bench/target/bench-work)",
             "  --workloads a,b    subset of imagenet, small, finegrained, wide, tiny",
-            "  --backends a,b     subset of cpu-vector, cpu-scalar, opencl, isqrt-openblas, eig-ejml (and variants)",
+            "  --backends a,b     subset of cpu-vector, cpu-scalar, opencl, isqrt-openblas, eig-ejml, torch-autograd (and variants)",
             "  --variants         also run eig-ejml-f32/-f64 and isqrt-openblas-batch/-blas-threads, and compare them",
             "  --batch N|issue    override every workload's batch size (issue: the issue's B, also in quick)",
             "  --no-gemm          skip the GEMM table",
@@ -1018,6 +1018,7 @@ public final class Report {
                     .append(times(r.vsOpenBlas)).append(" | ").append(times(r.vsEig)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
         }
+        sb.append(TorchComparison.markdown(layer));
         if (!scaling.isEmpty()) {
             sb.append("\n## Thread scaling (").append(SCALING_BACKEND).append(", same run)\n\n");
             sb.append("| workload | B | mode | back-end | samples/s, 1 thread | samples/s, ").append(plan.threads)
