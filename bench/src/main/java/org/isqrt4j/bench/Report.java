@@ -368,17 +368,21 @@ public final class Report {
         Collection<RunResult> peakRes = jmh(PeakBenchmark.class, pp, Math.max(2, plan.gemmWarmup),
                 Math.max(1, plan.gemmIterations), Math.max(200, plan.gemmTimeMs), Math.min(plan.forks, 1), jmhLog);
         Map<Integer, Double> peak = new LinkedHashMap<>();
+        Map<Integer, Double> clock = new LinkedHashMap<>();
         for (RunResult r : peakRes) {
             int t = Integer.parseInt(r.getParams().getParam("threads"));
-            Double flops = flopsOf(Checks.outcome(plan.work, PeakBenchmark.key(t)));
-            if (flops != null) {
-                peak.put(t, r.getPrimaryResult().getScore() * flops / 1e9);
+            boolean isClock = r.getPrimaryResult().getLabel().equals("clock");
+            Double ops = flopsOf(Checks.outcome(plan.work, isClock ? PeakBenchmark.clockKey(t) : PeakBenchmark.key(t)));
+            if (ops != null) {
+                (isClock ? clock : peak).put(t, r.getPrimaryResult().getScore() * ops / 1e9
+                        * (isClock ? PeakBenchmark.IMUL_LATENCY : 1));
             }
         }
         Double peak1 = peak.get(1);
         Double peakAll = peak.get(plan.threads);
         env.put("peak_gflops_per_core", peak1);
         env.put("peak_gflops_all_threads", peakAll);
+        peakCheck(env, peak1, clock.get(1));
 
         // ---- layer
         List<String> modes = List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD);
@@ -815,6 +819,26 @@ public final class Report {
         return c;
     }
 
+    /**
+     * The clock-based check of the FMA peak (see {@link PeakBenchmark}): clock from the multiply chain, measured
+     * flop per cycle, and the nominal figure nearest to it, 2 FMA pipes x 2 flops x lanes at the full width or at
+     * half of it (512-bit vectors on a 256-bit datapath, Zen 4), times the clock.
+     */
+    static void peakCheck(Map<String, Object> env, Double peak1, Double clockGhz) {
+        env.put("clock_ghz", clockGhz);
+        if (peak1 == null || clockGhz == null || clockGhz <= 0) {
+            env.put("flop_per_cycle", null);
+            env.put("clock_peak_gflops_per_core", null);
+            return;
+        }
+        double perCycle = peak1 / clockGhz;
+        double full = 4.0 * PeakBenchmark.lanes();
+        double nominal = Math.abs(perCycle - full) <= Math.abs(perCycle - full / 2) ? full : full / 2;
+        env.put("flop_per_cycle", perCycle);
+        env.put("nominal_flop_per_cycle", nominal);
+        env.put("clock_peak_gflops_per_core", nominal * clockGhz);
+    }
+
     private static Double flopsOf(String outcome) {
         if (outcome == null || !outcome.startsWith("ok ")) {
             return null;
@@ -979,7 +1003,13 @@ public final class Report {
         sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits")).append('\n');
         sb.append("- OpenCL device: ").append(env.get("opencl_device")).append('\n');
         sb.append("- FMA peak (measured in this run): ").append(fmt(env.get("peak_gflops_per_core"))).append(" GFLOP/s on 1 thread, ")
-                .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads\n");
+                .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads")
+                .append(env.get("clock_ghz") == null ? "" : String.format(Locale.ROOT,
+                        "; clock (dependent multiply chain) %.2f GHz, so %.1f flop/cycle; clock-based peak %s GFLOP/s "
+                                + "per core (%s flop/cycle x clock)", (Double) env.get("clock_ghz"),
+                        env.get("flop_per_cycle") == null ? Double.NaN : (Double) env.get("flop_per_cycle"),
+                        fmt(env.get("clock_peak_gflops_per_core")), fmt(env.get("nominal_flop_per_cycle"))))
+                .append('\n');
         sb.append("- Baselines: eig-ejml in ").append(env.get("eig_ejml_precision")).append("; isqrt-openblas ")
                 .append(env.get("openblas")).append(", ").append(env.get("isqrt_openblas_parallelism")).append('\n');
         sb.append(String.format(Locale.ROOT, "- JMH: %d fork(s), %d warm-up + %d measurement iteration(s) of %d ms, throughput%s%n",
