@@ -52,7 +52,9 @@ public final class Report {
             "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample (full: on)",
             "  --scaling          also run cpu-vector on 1 thread, in the same run: its thread scaling (full: on)",
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
-            "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
+            "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings",
+            "  --vector-bits B    force the Vector API width (128, 256, 512): reruns the report in a child JVM with",
+            "                     the HotSpot flags for it (x86: 256 = -XX:UseAVX=2, 128 = that + -XX:MaxVectorSize=16)");
 
     /** JMH settings and workloads of a profile. */
     static final class Plan {
@@ -73,6 +75,8 @@ public final class Report {
         boolean gemm = true;
         boolean gc;
         boolean scaling;
+        /** --vector-bits, or null for the JVM's own width. */
+        Integer vectorBits;
         /** In-process runs warm each contender's JIT first (see jitWarmUp); off in smoke, which only checks. */
         boolean jitWarmUp = true;
         Path out = Paths.get("bench", "results");
@@ -166,6 +170,14 @@ public final class Report {
             System.out.println(USAGE);
             return;
         }
+        if (plan.vectorBits != null && !plan.vectorBits.equals(vectorBits())) {
+            if (Boolean.getBoolean(VectorWidth.CHILD_PROPERTY)) {
+                System.err.println("--vector-bits " + plan.vectorBits + ": the JVM started with "
+                        + VectorWidth.forcedFlags() + " has " + vectorBits() + "-bit vectors (the host may not have that width)");
+                System.exit(2);
+            }
+            System.exit(VectorWidth.relaunch(plan.vectorBits, args));
+        }
         boolean ok = new Report(plan, System.out, System.err).run();
         System.exit(ok ? 0 : 1);
     }
@@ -247,6 +259,10 @@ public final class Report {
                     break;
                 case "--forks":
                     p.forks = Integer.parseInt(v);
+                    break;
+                case "--vector-bits":
+                    p.vectorBits = positive(a, v);
+                    VectorWidth.flags(p.vectorBits);
                     break;
                 case "--warmup":
                     p.warmup = Integer.parseInt(v);
@@ -887,6 +903,8 @@ public final class Report {
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("threads", plan.threads);
         env.put("vector_bits", vectorBits());
+        env.put("vector_bits_forced", !VectorWidth.forcedFlags().isEmpty());
+        env.put("vector_flags", String.join(" ", VectorWidth.forcedFlags()));
         String clWhy = probe.get("unavailable");
         env.put("opencl_device", clWhy == null ? probe.get("device") : "n/a: " + clWhy);
         String gpu = probe.get("gpu");
@@ -1000,7 +1018,10 @@ public final class Report {
         sb.append("- JDK: ").append(env.get("jdk")).append('\n');
         sb.append("- CPU: ").append(env.get("cpu")).append(", ").append(env.get("cores")).append(" cores available; ")
                 .append("threads: ").append(plan.threads).append('\n');
-        sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits")).append('\n');
+        sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits"))
+                .append(Boolean.TRUE.equals(env.get("vector_bits_forced")) ? " (forced with " + env.get("vector_flags")
+                        + "; OpenBLAS keeps the host's width, so ratios to it say little)" : " (the JVM's default)")
+                .append('\n');
         sb.append("- OpenCL device: ").append(env.get("opencl_device")).append('\n');
         sb.append("- FMA peak (measured in this run): ").append(fmt(env.get("peak_gflops_per_core"))).append(" GFLOP/s on 1 thread, ")
                 .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads")
