@@ -320,6 +320,9 @@ public final class Report {
         Double allocPerBatch;
         Double vsOpenBlas;
         Double vsEig;
+        /** Samples per (process CPU second / threads), see LayerBenchmark; and its ratio to isqrt-openblas's. */
+        Double samplesCpu;
+        Double vsOpenBlasCpu;
         String status = "ok";
         String description;
     }
@@ -346,6 +349,8 @@ public final class Report {
         String threads;
         Double gflops;
         Double fraction;
+        /** One thread: GFLOP/s per thread CPU second (see GemmBenchmark), or null. */
+        Double gflopsCpu;
         Double errorPct;
         String status = "ok";
         String description;
@@ -489,6 +494,8 @@ public final class Report {
                             mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
                     boolean gpu = id.equals("opencl") && Boolean.TRUE.equals(env.get("opencl_is_gpu"));
                     row.fraction = peakAll == null || gpu ? null : row.gflops / peakAll;
+                    row.samplesCpu = gpu ? null : valueOf(Checks.outcome(plan.work, LayerBenchmark.cpuKey(
+                            LayerBenchmark.key(id, w.id(), mode, plan.threads, b))), "samples=");
                     layer.add(row);
                 }
             }
@@ -496,6 +503,12 @@ public final class Report {
         for (LayerRow row : layer) {
             row.vsOpenBlas = ratio(row, layer, Backends.OPENBLAS);
             row.vsEig = ratio(row, layer, Backends.EIG);
+            for (LayerRow o : layer) {
+                if (o.backend.equals(Backends.OPENBLAS) && o.workload == row.workload && o.mode.equals(row.mode)
+                        && o.samplesCpu != null && row.samplesCpu != null) {
+                    row.vsOpenBlasCpu = row.samplesCpu / o.samplesCpu;
+                }
+            }
         }
 
         // ---- thread scaling
@@ -592,6 +605,12 @@ public final class Report {
                     row.gflops = r.getPrimaryResult().getScore() * flops / 1e9;
                     Double pk = peak.get(t);
                     row.fraction = pk == null ? null : row.gflops / pk;
+                    row.gflopsCpu = t == 1 ? valueOf(Checks.outcome(plan.work, GemmBenchmark.cpuKey(backend, d)), "gflops=")
+                            : null;
+                    if (row.gflopsCpu != null) {
+                        row.description = String.format(Locale.ROOT, "%s; %s GFLOP/s per thread CPU second (%s of peak)",
+                                row.description, sig(row.gflopsCpu), pk == null ? "n/a" : pct(row.gflopsCpu / pk));
+                    }
                     gemm.add(row);
                 }
             }
@@ -995,6 +1014,8 @@ public final class Report {
             m.put("gflops", r.gflops);
             m.put("fraction_of_peak", r.fraction);
             m.put("speedup_vs_isqrt_openblas", r.vsOpenBlas);
+            m.put("samples_per_s_cpu_time", r.samplesCpu);
+            m.put("speedup_vs_isqrt_openblas_cpu_time", r.vsOpenBlasCpu);
             m.put("speedup_vs_eig_ejml", r.vsEig);
             m.put("error_pct", r.errorPct);
             m.put("alloc_bytes_per_batch", r.allocPerBatch);
@@ -1011,6 +1032,7 @@ public final class Report {
             m.put("threads", r.threads.equals("device") ? r.threads : (Object) Integer.valueOf(r.threads));
             m.put("gflops", r.gflops);
             m.put("fraction_of_peak", r.fraction);
+            m.put("gflops_per_cpu_second", r.gflopsCpu);
             m.put("error_pct", r.errorPct);
             m.put("status", r.status);
             m.put("description", r.description);
@@ -1088,6 +1110,25 @@ public final class Report {
                     .append(sig(r.gflops)).append(" | ").append(pct(r.fraction)).append(" | ")
                     .append(times(r.vsOpenBlas)).append(" | ").append(times(r.vsEig)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
+        }
+        if (layer.stream().anyMatch(r -> r.samplesCpu != null)) {
+            sb.append("\n## Layer per process CPU second (shared machines)\n\n");
+            sb.append("Samples per (process CPU second / ").append(plan.threads).append(" threads): what the contender "
+                    + "reaches with the cores to itself, which the wall-clock figures above cannot show on a loaded "
+                    + "machine. Optimistic for contenders that leave threads idle, so only a check on the CPU "
+                    + "contenders that keep every thread busy.\n\n");
+            sb.append("| workload | mode | back-end | samples/s (CPU time) | GFLOP/s | % of peak | vs isqrt-openblas |\n");
+            sb.append("|---|---|---|---:|---:|---:|---:|\n");
+            for (LayerRow r : layer) {
+                if (r.samplesCpu == null) {
+                    continue;
+                }
+                double gf = r.samplesCpu * Flops.perSample(r.workload.d(), r.workload.n(), r.workload.iterations(),
+                        r.mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
+                Double pk = (Double) env.get("peak_gflops_all_threads");
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.workload.id(), r.mode,
+                        r.backend, sig(r.samplesCpu), sig(gf), pct(pk == null ? null : gf / pk), times(r.vsOpenBlasCpu)));
+            }
         }
         if (!scaling.isEmpty()) {
             sb.append("\n## Thread scaling (").append(SCALING_BACKEND).append(", same run)\n\n");

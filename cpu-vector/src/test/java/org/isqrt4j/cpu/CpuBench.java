@@ -32,7 +32,7 @@ public final class CpuBench {
         Kernels kn = VectorSupport.vectorKernels() != null ? VectorSupport.vectorKernels() : ScalarKernels.INSTANCE;
         System.out.println("JDK " + Runtime.version() + ", kernels " + kn.name());
         if (what.equals("gemm") || what.equals("all")) {
-            for (int d : new int[] {64, 128, 256, 512, 1024}) {
+            for (int d : new int[] {64, 128, 256, 512, 1024, 2048}) {
                 gemm(kn, d);
             }
         }
