@@ -111,7 +111,8 @@ public class LayerBenchmark {
     private double bestPerNs;
 
     /**
-     * Batches per process CPU nanosecond, over windows of at least 50 ms: multiplied by B and the thread count it
+     * Batches per process CPU nanosecond, over windows of at least 300 ms and 4 batches (the process CPU clock
+     * can be coarse, and a few batches per window made the first version's ratios small fractions): multiplied by B and the thread count it
      * is the samples/s the contender would reach with that many cores to itself, which on a shared machine the
      * wall-clock score cannot show. Optimistic for a contender that leaves cores idle (waiting costs no CPU time),
      * pessimistic by the JIT and JMH threads' share; only comparable between contenders that keep every thread
@@ -123,7 +124,7 @@ public class LayerBenchmark {
         }
         inWindow++;
         long wall = System.nanoTime();
-        if (windowStart >= 0 && wall - windowWall < 50_000_000L) {
+        if (windowStart >= 0 && (wall - windowWall < 300_000_000L || inWindow < 4)) {
             return;
         }
         long now = ((com.sun.management.OperatingSystemMXBean) OS).getProcessCpuTime();
