@@ -105,15 +105,14 @@ public class LayerBenchmark {
     }
 
     private static final java.lang.management.OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
-    private long windowStart = -1;
-    private long windowWall;
-    private int inWindow;
-    private double bestPerNs;
+    private long cpuStart = -1;
+    private long batches;
+    private long cpuLast;
 
     /**
-     * Batches per process CPU nanosecond, over windows of at least 300 ms and 4 batches (the process CPU clock
-     * can be coarse, and a few batches per window made the first version's ratios small fractions): multiplied by B and the thread count it
-     * is the samples/s the contender would reach with that many cores to itself, which on a shared machine the
+     * Batches per process CPU nanosecond, from the first timed batch of the trial to the last (the process CPU
+     * clock can be coarse, and short windows gave quantised ratios): multiplied by B and the thread count it is
+     * the samples/s the contender would reach with that many cores to itself, which on a shared machine the
      * wall-clock score cannot show. Optimistic for a contender that leaves cores idle (waiting costs no CPU time),
      * pessimistic by the JIT and JMH threads' share; only comparable between contenders that keep every thread
      * busy, as the batch-parallel CPU ones do.
@@ -122,18 +121,13 @@ public class LayerBenchmark {
         if (!(OS instanceof com.sun.management.OperatingSystemMXBean)) {
             return;
         }
-        inWindow++;
-        long wall = System.nanoTime();
-        if (windowStart >= 0 && (wall - windowWall < 300_000_000L || inWindow < 4)) {
+        long now = ((com.sun.management.OperatingSystemMXBean) OS).getProcessCpuTime();
+        if (cpuStart < 0) {
+            cpuStart = now;
             return;
         }
-        long now = ((com.sun.management.OperatingSystemMXBean) OS).getProcessCpuTime();
-        if (windowStart >= 0 && now > windowStart) {
-            bestPerNs = Math.max(bestPerNs, (double) inWindow / (now - windowStart));
-        }
-        windowStart = now;
-        windowWall = wall;
-        inWindow = 0;
+        batches++;
+        cpuLast = now;
     }
 
     /** Records the CPU-time rate and releases the contender. */
@@ -141,9 +135,11 @@ public class LayerBenchmark {
     public void tearDown() {
         Workload w = Workload.byId(workload);
         int b = batch > 0 ? batch : w.batch();
-        if (bestPerNs > 0) {
+        if (batches >= 2 && cpuLast > cpuStart) {
+            double perNs = (double) batches / (cpuLast - cpuStart);
             Checks.record(cpuKey(key(backend, w.id(), mode, threads, b)), String.format(Locale.ROOT,
-                    "ok 0 samples=%.17g per process CPU second x %d threads", bestPerNs * 1e9 * b * threads, threads));
+                    "ok 0 samples=%.17g per process CPU second x %d threads, %d batches", perNs * 1e9 * b * threads,
+                    threads, batches));
         }
         if (runner != null) {
             runner.close();
