@@ -1,5 +1,6 @@
 package org.isqrt4j.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -89,16 +90,57 @@ public class LayerBenchmark {
     @Benchmark
     public float[] layer() {
         runner.forward(x, out);
+        float[] r = out;
         if (backward) {
             runner.backward(g, gx);
-            return gx;
+            r = gx;
         }
-        return out;
+        cpuTimeWindow();
+        return r;
     }
 
-    /** Releases the contender. */
+    /** @param key the layer key  @return the key of its rate per process CPU second */
+    public static String cpuKey(String key) {
+        return key + "-cpu";
+    }
+
+    private static final java.lang.management.OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
+    private long cpuStart = -1;
+    private long batches;
+    private long cpuLast;
+
+    /**
+     * Batches per process CPU nanosecond, from the first timed batch of the trial to the last (the process CPU
+     * clock can be coarse, and short windows gave quantised ratios): multiplied by B and the thread count it is
+     * the samples/s the contender would reach with that many cores to itself, which on a shared machine the
+     * wall-clock score cannot show. Optimistic for a contender that leaves cores idle (waiting costs no CPU time),
+     * pessimistic by the JIT and JMH threads' share; only comparable between contenders that keep every thread
+     * busy, as the batch-parallel CPU ones do.
+     */
+    private void cpuTimeWindow() {
+        if (!(OS instanceof com.sun.management.OperatingSystemMXBean)) {
+            return;
+        }
+        long now = ((com.sun.management.OperatingSystemMXBean) OS).getProcessCpuTime();
+        if (cpuStart < 0) {
+            cpuStart = now;
+            return;
+        }
+        batches++;
+        cpuLast = now;
+    }
+
+    /** Records the CPU-time rate and releases the contender. */
     @TearDown(Level.Trial)
     public void tearDown() {
+        Workload w = Workload.byId(workload);
+        int b = batch > 0 ? batch : w.batch();
+        if (batches >= 2 && cpuLast > cpuStart) {
+            double perNs = (double) batches / (cpuLast - cpuStart);
+            Checks.record(cpuKey(key(backend, w.id(), mode, threads, b)), String.format(Locale.ROOT,
+                    "ok 0 samples=%.17g per process CPU second x %d threads, %d batches", perNs * 1e9 * b * threads,
+                    threads, batches));
+        }
         if (runner != null) {
             runner.close();
             runner = null;

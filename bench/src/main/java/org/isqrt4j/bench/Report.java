@@ -54,7 +54,9 @@ public final class Report {
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
             "  --merge-device F [--into REPORT.json] [--out DIR] [--name N]  instead of a run: a device check's rows",
             "                     (gpu-opencl/device-check) beside a written report's CPU rows (DeviceMerge)",
-            "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings");
+            "  --forks N, --warmup N, --iterations N, --time-ms N   override the profile's JMH settings",
+            "  --vector-bits B    force the Vector API width (128, 256, 512): reruns the report in a child JVM with",
+            "                     the HotSpot flags for it (x86: 256 = -XX:UseAVX=2, 128 = that + -XX:MaxVectorSize=16)");
 
     /** JMH settings and workloads of a profile. */
     static final class Plan {
@@ -75,6 +77,8 @@ public final class Report {
         boolean gemm = true;
         boolean gc;
         boolean scaling;
+        /** --vector-bits, or null for the JVM's own width. */
+        Integer vectorBits;
         /** In-process runs warm each contender's JIT first (see jitWarmUp); off in smoke, which only checks. */
         boolean jitWarmUp = true;
         Path out = Paths.get("bench", "results");
@@ -172,6 +176,14 @@ public final class Report {
             System.out.println(USAGE);
             return;
         }
+        if (plan.vectorBits != null && !plan.vectorBits.equals(vectorBits())) {
+            if (Boolean.getBoolean(VectorWidth.CHILD_PROPERTY)) {
+                System.err.println("--vector-bits " + plan.vectorBits + ": the JVM started with "
+                        + VectorWidth.forcedFlags() + " has " + vectorBits() + "-bit vectors (the host may not have that width)");
+                System.exit(2);
+            }
+            System.exit(VectorWidth.relaunch(plan.vectorBits, args));
+        }
         boolean ok = new Report(plan, System.out, System.err).run();
         System.exit(ok ? 0 : 1);
     }
@@ -254,6 +266,10 @@ public final class Report {
                 case "--forks":
                     p.forks = Integer.parseInt(v);
                     break;
+                case "--vector-bits":
+                    p.vectorBits = positive(a, v);
+                    VectorWidth.flags(p.vectorBits);
+                    break;
                 case "--warmup":
                     p.warmup = Integer.parseInt(v);
                     p.gemmWarmup = p.warmup;
@@ -310,6 +326,9 @@ public final class Report {
         Double allocPerBatch;
         Double vsOpenBlas;
         Double vsEig;
+        /** Samples per (process CPU second / threads), see LayerBenchmark; and its ratio to isqrt-openblas's. */
+        Double samplesCpu;
+        Double vsOpenBlasCpu;
         String status = "ok";
         String description;
     }
@@ -336,6 +355,8 @@ public final class Report {
         String threads;
         Double gflops;
         Double fraction;
+        /** One thread: GFLOP/s per thread CPU second (see GemmBenchmark), or null. */
+        Double gflopsCpu;
         Double errorPct;
         String status = "ok";
         String description;
@@ -374,17 +395,33 @@ public final class Report {
         Collection<RunResult> peakRes = jmh(PeakBenchmark.class, pp, Math.max(2, plan.gemmWarmup),
                 Math.max(1, plan.gemmIterations), Math.max(200, plan.gemmTimeMs), Math.min(plan.forks, 1), jmhLog);
         Map<Integer, Double> peak = new LinkedHashMap<>();
+        Map<Integer, Double> clock = new LinkedHashMap<>();
         for (RunResult r : peakRes) {
             int t = Integer.parseInt(r.getParams().getParam("threads"));
-            Double flops = flopsOf(Checks.outcome(plan.work, PeakBenchmark.key(t)));
-            if (flops != null) {
-                peak.put(t, r.getPrimaryResult().getScore() * flops / 1e9);
+            boolean isClock = r.getPrimaryResult().getLabel().equals("clock");
+            Double ops = flopsOf(Checks.outcome(plan.work, isClock ? PeakBenchmark.clockKey(t) : PeakBenchmark.key(t)));
+            if (ops != null) {
+                (isClock ? clock : peak).put(t, r.getPrimaryResult().getScore() * ops / 1e9
+                        * (isClock ? PeakBenchmark.IMUL_LATENCY : 1));
             }
         }
+        // The true peak is the rate per thread CPU second (see PeakBenchmark): on a loaded machine the wall-clock
+        // score is lower by the load, and every fraction of it would be inflated.
+        for (int t : peakThreads) {
+            env.put("peak_wall_gflops_t" + t, peak.get(t));
+            Double cpu = valueOf(Checks.outcome(plan.work, PeakBenchmark.cpuKey(t)), "gflops=");
+            env.put("peak_cpu_time_gflops_t" + t, cpu);
+            if (cpu != null && (peak.get(t) == null || cpu > peak.get(t))) {
+                peak.put(t, cpu);
+            }
+        }
+        Double clockCpu = valueOf(Checks.outcome(plan.work, PeakBenchmark.clockCpuKey(1)), "ghz=");
+        env.put("clock_wall_ghz", clock.get(1));
         Double peak1 = peak.get(1);
         Double peakAll = peak.get(plan.threads);
         env.put("peak_gflops_per_core", peak1);
         env.put("peak_gflops_all_threads", peakAll);
+        peakCheck(env, peak1, clockCpu != null ? clockCpu : clock.get(1));
 
         // ---- layer
         List<String> modes = List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD);
@@ -463,6 +500,8 @@ public final class Report {
                             mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
                     boolean gpu = id.equals("opencl") && Boolean.TRUE.equals(env.get("opencl_is_gpu"));
                     row.fraction = peakAll == null || gpu ? null : row.gflops / peakAll;
+                    row.samplesCpu = gpu ? null : valueOf(Checks.outcome(plan.work, LayerBenchmark.cpuKey(
+                            LayerBenchmark.key(id, w.id(), mode, plan.threads, b))), "samples=");
                     layer.add(row);
                 }
             }
@@ -470,6 +509,12 @@ public final class Report {
         for (LayerRow row : layer) {
             row.vsOpenBlas = ratio(row, layer, Backends.OPENBLAS);
             row.vsEig = ratio(row, layer, Backends.EIG);
+            for (LayerRow o : layer) {
+                if (o.backend.equals(Backends.OPENBLAS) && o.workload == row.workload && o.mode.equals(row.mode)
+                        && o.samplesCpu != null && row.samplesCpu != null) {
+                    row.vsOpenBlasCpu = row.samplesCpu / o.samplesCpu;
+                }
+            }
         }
 
         // ---- thread scaling
@@ -566,6 +611,12 @@ public final class Report {
                     row.gflops = r.getPrimaryResult().getScore() * flops / 1e9;
                     Double pk = peak.get(t);
                     row.fraction = pk == null ? null : row.gflops / pk;
+                    row.gflopsCpu = t == 1 ? valueOf(Checks.outcome(plan.work, GemmBenchmark.cpuKey(backend, d)), "gflops=")
+                            : null;
+                    if (row.gflopsCpu != null) {
+                        row.description = String.format(Locale.ROOT, "%s; %s GFLOP/s per thread CPU second (%s of peak)",
+                                row.description, sig(row.gflopsCpu), pk == null ? "n/a" : pct(row.gflopsCpu / pk));
+                    }
                     gemm.add(row);
                 }
             }
@@ -821,6 +872,39 @@ public final class Report {
         return c;
     }
 
+    /**
+     * The clock-based check of the FMA peak (see {@link PeakBenchmark}): clock from the multiply chain, measured
+     * flop per cycle, and the nominal figure nearest to it, 2 FMA pipes x 2 flops x lanes at the full width or at
+     * half of it (512-bit vectors on a 256-bit datapath, Zen 4), times the clock.
+     */
+    static void peakCheck(Map<String, Object> env, Double peak1, Double clockGhz) {
+        env.put("clock_ghz", clockGhz);
+        if (peak1 == null || clockGhz == null || clockGhz <= 0) {
+            env.put("flop_per_cycle", null);
+            env.put("clock_peak_gflops_per_core", null);
+            return;
+        }
+        double perCycle = peak1 / clockGhz;
+        double full = 4.0 * PeakBenchmark.lanes();
+        double nominal = Math.abs(perCycle - full) <= Math.abs(perCycle - full / 2) ? full : full / 2;
+        env.put("flop_per_cycle", perCycle);
+        env.put("nominal_flop_per_cycle", nominal);
+        env.put("clock_peak_gflops_per_core", nominal * clockGhz);
+    }
+
+    /** The number after {@code key} in a recorded outcome line, or null. */
+    private static Double valueOf(String outcome, String key) {
+        if (outcome == null || !outcome.startsWith("ok ") || !outcome.contains(key)) {
+            return null;
+        }
+        String v = outcome.substring(outcome.indexOf(key) + key.length()).split(" ", 2)[0];
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     private static Double flopsOf(String outcome) {
         if (outcome == null || !outcome.startsWith("ok ")) {
             return null;
@@ -869,6 +953,8 @@ public final class Report {
         env.put("cores", Runtime.getRuntime().availableProcessors());
         env.put("threads", plan.threads);
         env.put("vector_bits", vectorBits());
+        env.put("vector_bits_forced", !VectorWidth.forcedFlags().isEmpty());
+        env.put("vector_flags", String.join(" ", VectorWidth.forcedFlags()));
         String clWhy = probe.get("unavailable");
         env.put("opencl_device", clWhy == null ? probe.get("device") : "n/a: " + clWhy);
         String gpu = probe.get("gpu");
@@ -934,6 +1020,8 @@ public final class Report {
             m.put("gflops", r.gflops);
             m.put("fraction_of_peak", r.fraction);
             m.put("speedup_vs_isqrt_openblas", r.vsOpenBlas);
+            m.put("samples_per_s_cpu_time", r.samplesCpu);
+            m.put("speedup_vs_isqrt_openblas_cpu_time", r.vsOpenBlasCpu);
             m.put("speedup_vs_eig_ejml", r.vsEig);
             m.put("error_pct", r.errorPct);
             m.put("alloc_bytes_per_batch", r.allocPerBatch);
@@ -950,6 +1038,7 @@ public final class Report {
             m.put("threads", r.threads.equals("device") ? r.threads : (Object) Integer.valueOf(r.threads));
             m.put("gflops", r.gflops);
             m.put("fraction_of_peak", r.fraction);
+            m.put("gflops_per_cpu_second", r.gflopsCpu);
             m.put("error_pct", r.errorPct);
             m.put("status", r.status);
             m.put("description", r.description);
@@ -982,10 +1071,20 @@ public final class Report {
         sb.append("- JDK: ").append(env.get("jdk")).append('\n');
         sb.append("- CPU: ").append(env.get("cpu")).append(", ").append(env.get("cores")).append(" cores available; ")
                 .append("threads: ").append(plan.threads).append('\n');
-        sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits")).append('\n');
+        sb.append("- Vector bits (FloatVector.SPECIES_PREFERRED): ").append(env.get("vector_bits"))
+                .append(Boolean.TRUE.equals(env.get("vector_bits_forced")) ? " (forced with " + env.get("vector_flags")
+                        + "; OpenBLAS keeps the host's width, so ratios to it say little)" : " (the JVM's default)")
+                .append('\n');
         sb.append("- OpenCL device: ").append(env.get("opencl_device")).append('\n');
-        sb.append("- FMA peak (measured in this run): ").append(fmt(env.get("peak_gflops_per_core"))).append(" GFLOP/s on 1 thread, ")
-                .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads\n");
+        sb.append("- FMA peak (measured in this run, per thread CPU second; wall clock ").append(fmt(env.get("peak_wall_gflops_t1")))
+                .append(" on 1 thread): ").append(fmt(env.get("peak_gflops_per_core"))).append(" GFLOP/s on 1 thread, ")
+                .append(fmt(env.get("peak_gflops_all_threads"))).append(" GFLOP/s on ").append(plan.threads).append(" threads")
+                .append(env.get("clock_ghz") == null ? "" : String.format(Locale.ROOT,
+                        "; clock (dependent multiply chain, per thread CPU second) %.2f GHz, so %.1f flop/cycle; clock-based peak %s GFLOP/s "
+                                + "per core (%s flop/cycle x clock)", (Double) env.get("clock_ghz"),
+                        env.get("flop_per_cycle") == null ? Double.NaN : (Double) env.get("flop_per_cycle"),
+                        fmt(env.get("clock_peak_gflops_per_core")), fmt(env.get("nominal_flop_per_cycle"))))
+                .append('\n');
         sb.append("- Baselines: eig-ejml in ").append(env.get("eig_ejml_precision")).append("; isqrt-openblas ")
                 .append(env.get("openblas")).append(", ").append(env.get("isqrt_openblas_parallelism")).append('\n');
         sb.append(String.format(Locale.ROOT, "- JMH: %d fork(s), %d warm-up + %d measurement iteration(s) of %d ms, throughput%s%n",
@@ -1019,6 +1118,25 @@ public final class Report {
                     .append(String.format(Locale.ROOT, "%.2g", r.errorPct)).append(" |\n");
         }
         sb.append(TorchComparison.markdown(layer));
+        if (layer.stream().anyMatch(r -> r.samplesCpu != null)) {
+            sb.append("\n## Layer per process CPU second (shared machines)\n\n");
+            sb.append("Samples per (process CPU second / ").append(plan.threads).append(" threads): what the contender "
+                    + "reaches with the cores to itself, which the wall-clock figures above cannot show on a loaded "
+                    + "machine. Optimistic for contenders that leave threads idle, so only a check on the CPU "
+                    + "contenders that keep every thread busy.\n\n");
+            sb.append("| workload | mode | back-end | samples/s (CPU time) | GFLOP/s | % of peak | vs isqrt-openblas |\n");
+            sb.append("|---|---|---|---:|---:|---:|---:|\n");
+            for (LayerRow r : layer) {
+                if (r.samplesCpu == null) {
+                    continue;
+                }
+                double gf = r.samplesCpu * Flops.perSample(r.workload.d(), r.workload.n(), r.workload.iterations(),
+                        r.mode.equals(LayerBenchmark.FORWARD_BACKWARD)) / 1e9;
+                Double pk = (Double) env.get("peak_gflops_all_threads");
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.workload.id(), r.mode,
+                        r.backend, sig(r.samplesCpu), sig(gf), pct(pk == null ? null : gf / pk), times(r.vsOpenBlasCpu)));
+            }
+        }
         if (!scaling.isEmpty()) {
             sb.append("\n## Thread scaling (").append(SCALING_BACKEND).append(", same run)\n\n");
             sb.append("| workload | B | mode | back-end | samples/s, 1 thread | samples/s, ").append(plan.threads)

@@ -56,6 +56,10 @@ final class VectorKernels implements Kernels {
     public void gemm(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      float beta, float[] dm, int dOff, int ldd, float[] c, int cOff, int ldc, boolean upper) {
         assert !upper || m == n : "upper needs a square C";
+        if (!WIDE) {
+            narrow(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, dm, dOff, ldd, c, cOff, ldc, upper);
+            return;
+        }
         int j = 0;
         if (WIDE) {
             for (; j + 4 * VL <= n; j += 4 * VL) {
@@ -75,6 +79,102 @@ final class VectorKernels implements Kernels {
         }
         if (j < n) {
             tail(m, n, k, j, alpha, a, aOff, lda, b, bOff, ldb, beta, dm, dOff, ldd, c, cOff, ldc, upper);
+        }
+    }
+
+    /** Per-thread tile buffer of the narrow path (6 x 2 vectors). */
+    private static final ThreadLocal<float[]> NTILE = ThreadLocal.withInitial(() -> new float[6 * 2 * VL]);
+    /** Fewest rows for which the narrow path packs the B strip (the copy costs k * 2 VL floats per panel). */
+    private static final int PACK_ROWS = 8;
+    /**
+     * Shortest row stride of B (floats) for which the narrow path packs: below it a strip's rows spread over
+     * enough L1 sets (at d = 64 packing cost more than it saved).
+     */
+    private static final int PACK_LDB = 128;
+
+    /**
+     * The GEMM for vectors narrower than 512 bits (AVX2 and 128-bit, 16 registers on x86): 6 x 2 tiles (12
+     * accumulators; C2 hoists the six broadcasts of a k step, so with the two B vectors about 20 values are live,
+     * which on 16 registers stays out of the stack only with A read in place: packing A made one accumulator go
+     * through the stack in a standalone probe on Zen 3), 4 x 2 and 1 x 2 for the last rows, then 1-vector
+     * panels. Loop nest panel - k block (at most {@value #KC}) - row block. Each kc x 2VL strip of B is packed
+     * into a contiguous per-thread copy with vector copies (B's rows lie ldb apart, 1-4 KiB at d = 256..1024,
+     * which maps an unpacked strip onto a few L1 sets and many pages), so every row block reads it from L1; not
+     * for short strides ({@value #PACK_LDB} floats) or fewer than {@value #PACK_ROWS} rows, where the copy cost
+     * more than it saved (System.arraycopy per 16-float row halved the d = 64 figure). With several k blocks the
+     * panel's raw sums wait in a per-thread m x 2VL buffer (exact float stores and reloads: every entry gets the
+     * same fused multiply-adds in the same order as on the scalar path) and the epilogue runs once per panel.
+     * Measured against the former scheme (B read in place, the same 6 x 2 tiles), one thread, thread CPU time,
+     * interleaved in one JVM, Zen 4 at 256 bits: equal to +10% at d = 64..256, +13..27% at 512, +34..54% at 1024;
+     * at 128 bits +27% at 1024 on JDK 25. A k block loop outermost (the m x kc block of A in L2 across panels),
+     * with or without 96-192-row blocks of A, measured the same within noise; kc = 512 lost at d = 256.
+     */
+    private static void narrow(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
+                               int ldb, float beta, float[] dm, int dOff, int ldd, float[] c, int cOff, int ldc,
+                               boolean upper) {
+        int nw = n - n % VL;
+        int blocks = (k + KC - 1) / KC;
+        int kc = (k + blocks - 1) / blocks;
+        float[] tileBuf = NTILE.get();
+        float[] pk = packed(kc * 2 * VL);
+        for (int j = 0; j < nw; ) {
+            int nv = j + 2 * VL <= nw ? 2 : 1;
+            int row = nv * VL;
+            int iEnd = upper ? Math.min(m, j + row) : m;
+            float[] acc = blocks > 1 ? partial(iEnd * row) : null;
+            for (int k0 = 0; k0 < k; k0 += kc) {
+                int kk = Math.min(kc, k - k0);
+                boolean load = k0 > 0;
+                float[] bs = b;
+                int bj = bOff + k0 * ldb + j;
+                int lbs = ldb;
+                if (iEnd >= PACK_ROWS && ldb >= PACK_LDB) {
+                    for (int p = 0, src = bj, dst = 0; p < kk; p++, src += ldb, dst += row) {
+                        FloatVector.fromArray(S, b, src).intoArray(pk, dst);
+                        if (nv == 2) {
+                            FloatVector.fromArray(S, b, src + VL).intoArray(pk, dst + VL);
+                        }
+                    }
+                    bs = pk;
+                    bj = 0;
+                    lbs = row;
+                }
+                int i = 0;
+                while (i < iEnd) {
+                    int left = iEnd - i;
+                    int rows = left >= 6 && !eightOrNine(left) ? 6 : left >= 4 ? 4 : 1;
+                    int ai = aOff + i * lda + k0;
+                    if (acc != null) {
+                        narrowKernel(rows, nv, kk, a, ai, lda, bs, bj, lbs, acc, i * row, row, 1f, load);
+                    } else if (dm == null) {
+                        narrowKernel(rows, nv, kk, a, ai, lda, bs, bj, lbs, c, cOff + i * ldc + j, ldc, alpha, false);
+                    } else {
+                        narrowKernel(rows, nv, kk, a, ai, lda, bs, bj, lbs, tileBuf, 0, row, 1f, false);
+                        epilogue(rows, nv, tileBuf, 0, row, alpha, beta, dm, dOff + i * ldd + j, ldd, c,
+                                cOff + i * ldc + j, ldc);
+                    }
+                    i += rows;
+                }
+            }
+            if (acc != null) {
+                epilogue(iEnd, nv, acc, 0, row, alpha, beta, dm, dOff + j, ldd, c, cOff + j, ldc);
+            }
+            j += row;
+        }
+        if (nw < n) {
+            tail(m, n, k, nw, alpha, a, aOff, lda, b, bOff, ldb, beta, dm, dOff, ldd, c, cOff, ldc, upper);
+        }
+    }
+
+    private static void narrowKernel(int rows, int nv, int k, float[] a, int ai, int lda, float[] b, int bj, int ldb,
+                                     float[] out, int t, int ldt, float alpha, boolean load) {
+        switch (rows * 8 + nv) {
+            case 6 * 8 + 2: k6x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
+            case 6 * 8 + 1: k6x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
+            case 4 * 8 + 2: k4x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
+            case 4 * 8 + 1: k4x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
+            case 1 * 8 + 2: k1x2(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
+            default: k1x1(k, a, ai, lda, b, bj, ldb, out, t, ldt, alpha, load); break;
         }
     }
 
@@ -321,17 +421,23 @@ final class VectorKernels implements Kernels {
      */
     private static void epilogue(int rows, int nv, float[] buf, int t, float alpha, float beta, float[] dm, int di,
                                  int ldd, float[] c, int ci, int ldc) {
+        epilogue(rows, nv, buf, t, nv * VL, alpha, beta, dm, di, ldd, c, ci, ldc);
+    }
+
+    /** As above, with the buffer's row stride ldt. */
+    private static void epilogue(int rows, int nv, float[] buf, int t, int ldt, float alpha, float beta, float[] dm,
+                                 int di, int ldd, float[] c, int ci, int ldc) {
         if (dm == null) {
             for (int r = 0; r < rows; r++) {
                 for (int v = 0; v < nv; v++) {
-                    FloatVector.fromArray(S, buf, t + (r * nv + v) * VL).mul(alpha).intoArray(c, ci + r * ldc + v * VL);
+                    FloatVector.fromArray(S, buf, t + r * ldt + v * VL).mul(alpha).intoArray(c, ci + r * ldc + v * VL);
                 }
             }
         } else {
             FloatVector bt = FloatVector.broadcast(S, beta);
             for (int r = 0; r < rows; r++) {
                 for (int v = 0; v < nv; v++) {
-                    FloatVector acc = FloatVector.fromArray(S, buf, t + (r * nv + v) * VL);
+                    FloatVector acc = FloatVector.fromArray(S, buf, t + r * ldt + v * VL);
                     FloatVector.fromArray(S, dm, di + r * ldd + v * VL).fma(bt, acc.mul(alpha))
                             .intoArray(c, ci + r * ldc + v * VL);
                 }

@@ -285,6 +285,46 @@ class GemmTest {
         }
     }
 
+    /**
+     * The narrow (below 512-bit) path packs B strips when B's row stride is at least 128 floats and the panel has 8
+     * rows or more; the 512-bit path packs only across k blocks. Both must stay bit-identical to the scalar path
+     * with and without D, in upper mode, across k blocks and with leftover rows and columns.
+     */
+    @Test
+    @Tag("needs-vector")
+    void packedStripsAgreeBitForBit() {
+        Kernels v = VectorSupport.vectorKernels();
+        assertNotNull(v, "vector kernels not available on this JVM");
+        SplittableRandom r = new SplittableRandom(12);
+        int[][] shapes = {{200, 200, 150}, {150, 150, 300}, {13, 260, 90}, {7, 300, 530}, {131, 133, 257}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            boolean square = m == n;
+            for (int mode = 0; mode < (square ? 4 : 2); mode++) {
+                boolean withD = (mode & 1) != 0;
+                boolean upper = (mode & 2) != 0;
+                float[] a = random(r, m * k);
+                float[] b = random(r, k * n);
+                float[] dm = withD ? random(r, m * n) : null;
+                float[] c1 = new float[m * n];
+                float[] c2 = new float[m * n];
+                ScalarKernels.INSTANCE.gemm(m, n, k, 0.75f, a, 0, k, b, 0, n, -1.25f, dm, 0, n, c1, 0, n, upper);
+                v.gemm(m, n, k, 0.75f, a, 0, k, b, 0, n, -1.25f, dm, 0, n, c2, 0, n, upper);
+                if (upper) {
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < i; j++) {
+                            c1[i * n + j] = 0;
+                            c2[i * n + j] = 0;
+                        }
+                    }
+                }
+                assertArrayEquals(c1, c2, v.name() + " m=" + m + " n=" + n + " k=" + k + " D=" + withD + " upper=" + upper);
+            }
+        }
+    }
+
     @Test
     void zeroAlphaGivesBetaD() {
         for (Kernels kn : kernels()) {

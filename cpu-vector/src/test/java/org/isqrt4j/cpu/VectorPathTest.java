@@ -18,6 +18,24 @@ import org.junit.jupiter.api.Test;
  */
 class VectorPathTest {
     static final boolean EXPECT_SCALAR = Boolean.getBoolean("isqrt4j.expect.scalar");
+    /** Set by the surefire executions that force a narrower species (-XX:UseAVX=2, -XX:MaxVectorSize=16). */
+    static final String EXPECT_BITS = System.getProperty("isqrt4j.expect.bits");
+
+    /** The forced-width executions really run the width they are named after (a flag HotSpot ignored would not). */
+    @Test
+    void vectorWidthIsTheForcedOne() {
+        if (EXPECT_SCALAR) {
+            assertFalse(CpuMatrixSqrtOp.vectorAvailable());
+            return;
+        }
+        try (CpuMatrixSqrtOp op = CpuMatrixSqrtOp.vector(1)) {
+            if (EXPECT_BITS != null) {
+                assertEquals("cpu-vector[" + EXPECT_BITS + "-bit]", op.name());
+            } else {
+                assertTrue(op.name().matches("cpu-vector\\[(128|256|512|1024|2048)-bit]"), op.name());
+            }
+        }
+    }
 
     @Test
     void detectionMatchesHowTheJvmWasStarted() {

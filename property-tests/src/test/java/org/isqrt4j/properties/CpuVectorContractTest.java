@@ -25,6 +25,9 @@ class CpuVectorContractTest extends ContractSuite {
         MatrixSqrtOp op = MatrixSqrtOps.load("cpu-vector");
         Calls.require(op.name().startsWith("cpu-vector["), "load(\"cpu-vector\") gave " + op.name()
                 + " although jdk.incubator.vector is resolved (vectorAvailable=" + CpuMatrixSqrtOp.vectorAvailable() + ")");
+        String bits = System.getProperty("isqrt4j.expect.bits");
+        Calls.require(bits == null || op.name().equals("cpu-vector[" + bits + "-bit]"), "the surefire execution forces "
+                + bits + "-bit vectors but load(\"cpu-vector\") gave " + op.name());
         return op;
     }
 
