@@ -162,4 +162,39 @@ final class Tolerances {
     double gradientInputRounding(int k, int offset) {
         return C_INPUT * U * (1 + offset) * (1 + Math.pow(2, k));
     }
+
+    // ------------------------------------------------------------------------------------------ inverse root
+
+    /** Inverse-root forward: measured 0 (placeholder until calibrated). */
+    private static final double C_INV_FWD = 1.5;
+    /** Inverse-root backward. */
+    private static final double C_INV_BWD = 1.25;
+
+    /**
+     * @return K + 2.25^K, the inverse root's forward law: rounding moves a (near-)null eigenvalue of A by about
+     *         U, and z_K'(0) / z_K(0) grows like 1.5^(2K) (z_K(0) = 1.5^K, |z_K'(0)| = 175 z_K(0) at K = 8)
+     */
+    static double invForwardLaw(int k) {
+        return k + Math.pow(2.25, k);
+    }
+
+    /** @return K + 1.5^(3K), the inverse root's backward law (its second derivative near 0, as 2^K for p_K) */
+    static double invBackwardLaw(int k) {
+        return k + Math.pow(1.5, 3 * k);
+    }
+
+    /** The inverse root Z_K / sqrt(nu) after K iterations. */
+    double invSqrtForward(int d, int k) {
+        return f64() ? OUTPUT_ROUNDING : scale * C_INV_FWD * U * lengthLaw(d) * invForwardLaw(k);
+    }
+
+    /** dL/dSigma of the inverse root. */
+    double invSqrtBackward(int d, int k) {
+        return f64() ? OUTPUT_ROUNDING : scale * C_INV_BWD * U * lengthLaw(d) * invBackwardLaw(k);
+    }
+
+    /** {@link #inputRounding} for the inverse root: a rounded (near-)null eigenvalue moves C by the forward law. */
+    double invInputRounding(int k) {
+        return C_INPUT * U * (1 + Math.pow(2.25, k));
+    }
 }
