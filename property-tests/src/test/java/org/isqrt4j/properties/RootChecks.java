@@ -217,7 +217,7 @@ final class RootChecks {
         int per = o.layout().elements(d);
         Calls.Fwd f = sqrtForward(ctx.op, c, o, sigma, rnd);
         Calls.Fwd fa = sqrtForward(ctx.op, c, oa, scaled, rnd);
-        double bound = 2 * forwardBound(ctx, o, d, c.k()) + ctx.tol.invInputRounding(c.k());
+        double bound = 2 * forwardBound(ctx, o, d, c.k()) + ctx.tol.inputRounding(c.k(), 0);
         for (int b = 0; b < c.batch(); b++) {
             ctx.check("C(a Sigma) vs a^-1/2 C(Sigma)", c, b,
                     Ctx.relErr(Dense.scale(fa.sample(b, per), Math.sqrt(a)), f.sample(b, per)), bound);
@@ -317,7 +317,7 @@ final class RootChecks {
             xsc[i] = (float) (s * x[i]);
         }
         Calls.Fwd fs = whitenForward(ctx.op, c, o.withEpsilon(s * s * o.epsilon()), xsc, rnd);
-        double ib = 2 * bound + ctx.tol.invInputRounding(c.k()) * (1 + c.offset());
+        double ib = 2 * bound + ctx.tol.inputRounding(c.k(), c.offset());
         for (int b = 0; b < c.batch(); b++) {
             ctx.check("W(sX) vs sign(s) W(X)", c, b,
                     Ctx.relErr(Dense.scale(fs.sample(b, dn), Math.signum(s)), f.sample(b, dn)), ib);
