@@ -772,6 +772,10 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             boolean sym = Engine.isSymmetric(sigma, so, d);
             iterate(kn, d, options, st, sym, ws.m0);
             checkFinite(kn, st, iters * dd, dd, b);
+            if (inv && sym) {
+                // A symmetric Sigma should be positive semi-definite: Z_K above every exact iterate is divergence.
+                Validation.requireInverseConverged(st, iters * dd, OutputLayout.FULL, d, 1.0, b, iters);
+            }
             Engine.writeOutput(kn, st, iters * dd, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
             requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
             h.trace[b] = nu;

@@ -877,6 +877,13 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
         float[] s = java.util.Arrays.copyOfRange(sigma, sigmaOff, sigmaOff + batch * d * d);
         return call(temps -> {
             RootPath.Saved sv = RootPath.forward(deviceMul(temps, batch, d), batch, d, options, s, "sigma");
+            if (sym && sv.inverse()) {
+                // A symmetric Sigma should be positive semi-definite: Z_K above every exact iterate is divergence.
+                for (int b = 0; b < batch; b++) {
+                    Validation.requireInverseConverged(sv.r, b * d * d, OutputLayout.FULL, d, 1.0, b,
+                            options.iterations());
+                }
+            }
             RootPath.writeOutput(sv, options.layout(), out, outOff);
             return hostHandle(ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, sym,
                     new RootState(sv, null, 0));
