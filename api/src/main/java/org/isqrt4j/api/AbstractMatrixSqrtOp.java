@@ -128,20 +128,9 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         Validation.checkArray("x", x, xOff, Validation.product("batch*d*n", batch, d, n), shape);
         int perOut = options.layout().elements(d);
         Validation.checkArray("out", out, outOff, Validation.product("batch*outputElements", batch, perOut), shape);
-        int perX = d * n;
-        Validation.checkFinite("x", x, xOff, perX, batch);
-        long[] sums = null;
-        if (options.savedInputCheck()) {
-            sums = new long[batch];
-            for (int b = 0; b < batch; b++) {
-                sums[b] = savedInputChecksum(x, xOff + b * perX, perX);
-            }
-        }
-        H h = doForward(batch, d, n, options, x, xOff, out, outOff);
-        if (sums != null) {
-            h.recordSavedInput(x, xOff, sums);
-        }
-        return h;
+        Validation.checkFinite("x", x, xOff, d * n, batch);
+        long[] sums = savedInputSums(options, x, xOff, batch, d * n);
+        return withSavedInput(doForward(batch, d, n, options, x, xOff, out, outOff), x, xOff, sums);
     }
 
     @Override
@@ -158,6 +147,43 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
         Validation.checkFinite("gradOut", gradOut, gOff, perOut, batch);
         verifySavedInput(h);
         doBackward(h, gradOut, gOff, gradX, gxOff);
+    }
+
+    @Override
+    public final ForwardHandle whitenForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
+                                             float[] out, int outOff) {
+        ensureOpen();
+        Validation.checkWhitenOptions(options);
+        Validation.checkDims(batch, d, n);
+        String shape = Validation.shape(batch, d, n);
+        int total = Validation.product("batch*d*n", batch, d, n);
+        Validation.checkArray("x", x, xOff, total, shape);
+        Validation.checkArray("out", out, outOff, total, shape);
+        if (out == x && outOff < xOff + total && xOff < outOff + total) {
+            throw new IllegalArgumentException("out overlaps x (shape " + shape + "): the handle keeps x for the backward");
+        }
+        Validation.checkFinite("x", x, xOff, d * n, batch);
+        long[] sums = savedInputSums(options, x, xOff, batch, d * n);
+        return withSavedInput(doWhitenForward(batch, d, n, options, x, xOff, out, outOff), x, xOff, sums);
+    }
+
+    @Override
+    public final void whitenBackward(ForwardHandle handle, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        ensureOpen();
+        H h = checkHandle(handle, ForwardHandle.Stage.WHITEN);
+        int batch = h.batch();
+        int d = h.d();
+        int n = h.n();
+        String shape = Validation.shape(batch, d, n);
+        int total = Validation.product("batch*d*n", batch, d, n);
+        Validation.checkArray("gradOut", gradOut, gOff, total, shape);
+        Validation.checkArray("gradX", gradX, gxOff, total, shape);
+        if (gradX == gradOut && gxOff < gOff + total && gOff < gxOff + total) {
+            throw new IllegalArgumentException("gradX overlaps gradOut (shape " + shape + ")");
+        }
+        Validation.checkFinite("gradOut", gradOut, gOff, d * n, batch);
+        verifySavedInput(h);
+        doWhitenBackward(h, gradOut, gOff, gradX, gxOff);
     }
 
     @Override
@@ -181,6 +207,25 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
      */
     protected long savedInputChecksum(float[] x, int off, int len) {
         return Validation.checksum(x, off, len);
+    }
+
+    /** Per-sample checksums of x when the options ask for the saved-input check, else null. */
+    private long[] savedInputSums(SqrtOptions options, float[] x, int xOff, int batch, int perX) {
+        if (!options.savedInputCheck()) {
+            return null;
+        }
+        long[] sums = new long[batch];
+        for (int b = 0; b < batch; b++) {
+            sums[b] = savedInputChecksum(x, xOff + b * perX, perX);
+        }
+        return sums;
+    }
+
+    private H withSavedInput(H h, float[] x, int xOff, long[] sums) {
+        if (sums != null) {
+            h.recordSavedInput(x, xOff, sums);
+        }
+        return h;
     }
 
     /** Fails if the caller changed any sample of the input saved by the handle's forward. */
@@ -301,6 +346,36 @@ public abstract class AbstractMatrixSqrtOp<H extends AbstractForwardHandle> impl
      * @param gxOff off
      */
     protected abstract void doBackward(H handle, float[] gradOut, int gOff, float[] gradX, int gxOff);
+
+    /**
+     * Whitening forward on validated arguments (options checked by {@link Validation#checkWhitenOptions}).
+     * The default throws {@link UnsupportedOperationException}; the shipped back-ends override it.
+     * @param batch B
+     * @param d d
+     * @param n n
+     * @param options o
+     * @param x x
+     * @param xOff off
+     * @param out W
+     * @param outOff off
+     * @return the handle
+     */
+    protected H doWhitenForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
+                                float[] out, int outOff) {
+        throw new UnsupportedOperationException(name() + " does not implement whitening");
+    }
+
+    /**
+     * Whitening backward on validated arguments.
+     * @param handle h
+     * @param gradOut dL/dW
+     * @param gOff off
+     * @param gradX out
+     * @param gxOff off
+     */
+    protected void doWhitenBackward(H handle, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        throw new UnsupportedOperationException(name() + " does not implement whitening");
+    }
 
     /** Releases the back-end's resources; called once, by the first {@link #close()}. */
     protected void doClose() {

@@ -40,9 +40,9 @@ public interface ForwardHandle extends AutoCloseable {
     int d();
 
     /**
-     * Returns the position count n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT}.
+     * Returns the position count n for {@link Stage#LAYER} and {@link Stage#WHITEN}; 0 for {@link Stage#SQRT}.
      *
-     * @return positions n for {@link Stage#LAYER}; 0 for {@link Stage#SQRT}
+     * @return positions n for {@link Stage#LAYER} and {@link Stage#WHITEN}; 0 for {@link Stage#SQRT}
      */
     int n();
 
@@ -83,6 +83,8 @@ public interface ForwardHandle extends AutoCloseable {
         /** {@link MatrixSqrtOp#sqrtForward}: Sigma to C. */
         SQRT,
         /** {@link MatrixSqrtOp#forward}: X to C, covariance included. */
-        LAYER
+        LAYER,
+        /** {@link MatrixSqrtOp#whitenForward}: X to W = C (X - mean), C the inverse root of the covariance. */
+        WHITEN
     }
 }

@@ -16,7 +16,9 @@ package org.isqrt4j.api;
  * <h2>Maths</h2>
  * Sigma = (1/n) Xc Xc^T with Xc = X minus the per-channel mean; tau = tr(Sigma); A = Sigma/tau;
  * Y0 = A, Z0 = I, K times T = (3I - ZY)/2, Y = YT, Z = TZ; C = sqrt(tau) Y_K. The backward is the exact
- * gradient of what the forward computes, for any incoming gradient (symmetric or not).
+ * gradient of what the forward computes, for any incoming gradient (symmetric or not). {@link SqrtOptions}
+ * also selects the inverse root C = Z_K / sqrt(nu), Frobenius pre-normalisation and a regularisation
+ * Sigma + eps I; {@link #whitenForward} whitens X with the inverse root.
  *
  * <h2>Errors</h2>
  * Every entry point validates before it computes: null arrays, non-positive dimensions, arrays too short for
@@ -252,6 +254,87 @@ public interface MatrixSqrtOp extends AutoCloseable {
         }
         float[] out = new float[Validation.product("batch*d*n", handle.batch(), handle.d(), handle.n())];
         backward(handle, gradOut, 0, out, 0);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- ZCA whitening
+
+    /**
+     * ZCA whitening of each sample: W = C (X - mean) with C = Z_K / sqrt(nu) the Newton-Schulz inverse square
+     * root of Sigma + eps I (Sigma the sample's covariance, nu its trace or Frobenius norm, see
+     * {@link SqrtOptions}), so W W^T / n approaches I as K grows on full-rank input. W has X's shape, d x n
+     * per sample. Group whitening (IterNorm's per-channel-group form over a mini-batch) lays each group out as
+     * one (d, n) sample. The handle keeps a reference to x: leave that region unchanged until the last backward
+     * (checked, as for {@link #forward}, unless {@link SqrtOptions#savedInputCheck()} is off). A sample whose Sigma + eps I is zero (constant features with eps = 0) has no inverse root and is
+     * rejected; set eps &gt; 0 to whiten such inputs (they give W = 0).
+     *
+     * @param batch   B &gt;= 1
+     * @param d       channels &gt;= 1
+     * @param n       positions &gt;= 1
+     * @param options K, eps and pre-normalisation; the root must be {@link SqrtOptions.Root#INV_SQRT} and the
+     *                layout {@link OutputLayout#FULL}
+     * @param x       input, B*d*n floats from xOff
+     * @param xOff    offset into x
+     * @param out     output W, B*d*n floats from outOff; must not overlap x
+     * @param outOff  offset into out
+     * @return the handle for {@link #whitenBackward}
+     * @throws UnsupportedOperationException if the back-end does not implement whitening (every back-end
+     *                                       shipped with isqrt4j does)
+     */
+    default ForwardHandle whitenForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
+                                        float[] out, int outOff) {
+        throw new UnsupportedOperationException(name() + " does not implement whitening");
+    }
+
+    /**
+     * Allocating form of {@link #whitenForward(int, int, int, SqrtOptions, float[], int, float[], int)}; W is
+     * {@link ForwardHandle#output()}.
+     *
+     * @param batch B
+     * @param d channels
+     * @param n positions
+     * @param options K, eps, pre-normalisation; root INV_SQRT, layout FULL
+     * @param x input from offset 0
+     * @return the handle, holding a new B*d*n output array
+     */
+    default ForwardHandle whitenForward(int batch, int d, int n, SqrtOptions options, float[] x) {
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        Validation.checkDims(batch, d, n);
+        Validation.checkArray("x", x, 0, Validation.product("batch*d*n", batch, d, n), Validation.shape(batch, d, n));
+        float[] out = new float[Validation.product("batch*d*n", batch, d, n)];
+        return whitenForward(batch, d, n, options, x, 0, out, 0);
+    }
+
+    /**
+     * Exact gradient of the whitening: dL/dX from dL/dW (any d x n matrix per sample), through the inverse root,
+     * its pre-normalisation and eps, the covariance and the centring.
+     *
+     * @param handle  from this op's {@link #whitenForward}
+     * @param gradOut dL/dW, B*d*n from gOff
+     * @param gOff    offset into gradOut
+     * @param gradX   output dL/dX, B*d*n from gxOff
+     * @param gxOff   offset into gradX
+     * @throws UnsupportedOperationException if the back-end does not implement whitening
+     */
+    default void whitenBackward(ForwardHandle handle, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        throw new UnsupportedOperationException(name() + " does not implement whitening");
+    }
+
+    /**
+     * Allocating form of {@link #whitenBackward(ForwardHandle, float[], int, float[], int)}.
+     *
+     * @param handle from {@link #whitenForward}
+     * @param gradOut dL/dW from offset 0
+     * @return a new B*d*n array dL/dX
+     */
+    default float[] whitenBackward(ForwardHandle handle, float[] gradOut) {
+        if (handle == null) {
+            throw new IllegalArgumentException("handle must not be null");
+        }
+        float[] out = new float[Validation.product("batch*d*n", handle.batch(), handle.d(), handle.n())];
+        whitenBackward(handle, gradOut, 0, out, 0);
         return out;
     }
 

@@ -248,4 +248,94 @@ public final class Validation {
                     + " iterations: use K <= 10, or more positions than channels)");
         }
     }
+
+    /**
+     * Checks the options of {@link MatrixSqrtOp#whitenForward}: not null, root INV_SQRT, layout FULL.
+     *
+     * @param options the options
+     * @throws IllegalArgumentException if they cannot whiten
+     */
+    public static void checkWhitenOptions(SqrtOptions options) {
+        if (options == null) {
+            throw new IllegalArgumentException("options must not be null");
+        }
+        if (options.root() != SqrtOptions.Root.INV_SQRT) {
+            throw new IllegalArgumentException("whitening needs the inverse root: options.withRoot(INV_SQRT), got "
+                    + options);
+        }
+        if (options.layout() != OutputLayout.FULL) {
+            throw new IllegalArgumentException("whitening writes a d x n matrix per sample; the layout must be FULL, got "
+                    + options);
+        }
+    }
+
+    /**
+     * The error for a sample whose Sigma + eps I is zero under the inverse root: Sigma^(-1/2) does not exist.
+     *
+     * @param what    "sigma" or "x", for the message
+     * @param sample  the sample's index
+     * @param options the options, for the message
+     * @return the exception to throw
+     */
+    public static IllegalArgumentException zeroInverse(String what, int sample, SqrtOptions options) {
+        return new IllegalArgumentException(what + " sample " + sample + " has Sigma + eps I = 0 (zero trace, eps = 0):"
+                + " its inverse square root does not exist; set eps > 0 (" + options + ")");
+    }
+
+    /**
+     * Bound of every exact inverse-root iterate: for A positive semi-definite with eigenvalues in [0, 1]
+     * (both pre-normalisations), each eigenvalue z of Z_k satisfies 1 &lt;= z &lt;= 1.5^k, because
+     * t = (3 - u) / 2 with u = lambda z^2 in [0, 1] at every step; z_K(0) = 1.5^K on the null space. Hence
+     * ||Z_K||_F &lt;= sqrt(d) 1.5^K.
+     *
+     * @param d          channels
+     * @param iterations K
+     * @return sqrt(d) 1.5^K
+     */
+    public static double inverseIterateBound(int d, int iterations) {
+        return Math.sqrt(d) * Math.pow(1.5, iterations);
+    }
+
+    /**
+     * Rejects an inverse-root output that no Newton-Schulz iterate can have: C = Z_K / sqrt(nu) with
+     * ||Z_K||_F &lt;= {@link #inverseIterateBound}, so ||C||_F above that bound / sqrt(nu) by more than
+     * {@link #CONVERGENCE_SLACK} relative is float32 divergence (rounding puts null-space eigenvalues of a
+     * rank-deficient Sigma slightly below zero, and each step amplifies them).
+     *
+     * @param out        the output array
+     * @param off        offset of this sample's C
+     * @param layout     C's layout (a packed triangle counts its off-diagonal elements twice)
+     * @param d          channels
+     * @param nu         the pre-normalisation nu in the units of C^-2 (pass 1 to check Z_K itself)
+     * @param sample     the sample's index
+     * @param iterations K
+     * @throws IllegalArgumentException if ||C||_F &gt; (1 + slack) sqrt(d) 1.5^K / sqrt(nu)
+     */
+    public static void requireInverseConverged(float[] out, int off, OutputLayout layout, int d, double nu, int sample,
+                                               int iterations) {
+        double norm2 = 0;
+        if (layout == OutputLayout.FULL) {
+            for (int i = 0; i < d * d; i++) {
+                double v = out[off + i];
+                norm2 += v * v;
+            }
+        } else {
+            int o = off;
+            for (int i = 0; i < d; i++) {
+                double v = out[o++];
+                norm2 += v * v;
+                for (int j = i + 1; j < d; j++) {
+                    v = out[o++];
+                    norm2 += 2 * v * v;
+                }
+            }
+        }
+        double bound = (1 + CONVERGENCE_SLACK) * inverseIterateBound(d, iterations) / Math.sqrt(nu);
+        if (!(Math.sqrt(norm2) <= bound)) {
+            throw new IllegalArgumentException("inverse-root output of sample " + sample + " has ||C||_F = "
+                    + (float) Math.sqrt(norm2) + ", above sqrt(d) 1.5^K / sqrt(nu) = " + (float) (bound / (1 + CONVERGENCE_SLACK))
+                    + " that every Newton-Schulz iterate meets; the float32 iteration diverged (a rank-deficient Sigma"
+                    + " with K = " + iterations + " iterations: use eps > 0, K <= 10, or more positions than channels)");
+        }
+    }
 }

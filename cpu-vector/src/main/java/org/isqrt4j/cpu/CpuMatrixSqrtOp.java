@@ -421,6 +421,9 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     @Override
     protected CpuHandle doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
                                       float[] out, int outOff) {
+        if (!options.isPlainSqrt()) {
+            return sqrtForwardWithOptions(batch, d, options, sigma, sigmaOff, out, outOff);
+        }
         Kernels kn = kernelsFor(batch);
         int dd = d * d;
         int iters = options.iterations();
@@ -505,6 +508,10 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     @Override
     protected void doSqrtBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
+        if (!h.options().isPlainSqrt()) {
+            sqrtBackwardWithOptions(h, gradOut, gOff, gradSigma, gsOff);
+            return;
+        }
         Kernels kn = kernelsFor(h.batch());
         int d = h.d();
         int dd = d * d;
@@ -547,6 +554,9 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     @Override
     protected CpuHandle doForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
                                   float[] out, int outOff) {
+        if (!options.isPlainSqrt()) {
+            return layerForwardWithOptions(ForwardHandle.Stage.LAYER, batch, d, n, options, x, xOff, out, outOff);
+        }
         Kernels kn = kernelsFor(batch);
         int dd = d * d;
         int iters = options.iterations();
@@ -582,6 +592,10 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     @Override
     protected void doBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        if (!h.options().isPlainSqrt()) {
+            layerBackwardWithOptions(h, gradOut, gOff, gradX, gxOff);
+            return;
+        }
         Kernels kn = kernelsFor(h.batch());
         int d = h.d();
         int n = h.n();
@@ -647,6 +661,333 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
             scale(gradX, gxo, d * n, -ge);
             requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
+        });
+    }
+
+    // ------------------------------------------------------------------ root, pre-normalisation and eps options
+
+    /*
+     * The options other than the paper's (INV_SQRT, FROBENIUS, eps > 0) run here, so that the default path keeps
+     * its bits. S = Sigma + eps I, nu = tr(S) or ||S||_F, A = S / nu; C = sqrt(nu) Y_K or Z_K / sqrt(nu). Slot K of
+     * the saved state holds Y_K or Z_K (not T_K), and every backward is the general one (Engine.backward or
+     * Engine.backwardInverse, exact for any G) followed by the normaliser terms, with dA the backward of G itself:
+     *   SQRT:     dL/dS = (dA + (<G,Y_K>/2 - <dA,A>) N') / sqrt(nu)
+     *   INV_SQRT: dL/dS = (dA - (<G,Z_K>/2 + <dA,A>) N') / nu^(3/2)
+     * with N' = dnu/dS = I (TRACE) or A (FROBENIUS); dL/dSigma = dL/dS (eps is a constant).
+     */
+
+    /** @return nu of M + epsS I: its trace or Frobenius norm, in double */
+    private static double normaliser(float[] m, int off, int d, double epsS, SqrtOptions.Normalisation norm) {
+        if (norm == SqrtOptions.Normalisation.TRACE) {
+            return Engine.trace(m, off, d) + d * epsS;
+        }
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double v = m[off + i * d + j];
+                if (i == j) {
+                    v += epsS;
+                }
+                s += v * v;
+            }
+        }
+        return Math.sqrt(s);
+    }
+
+    /** st[0, d*d) = A = (M + epsS I) / nu, in double, rounded once. */
+    private static void normalise(float[] m, int off, int d, double epsS, double nu, float[] st) {
+        double r = 1.0 / nu;
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double v = m[off + i * d + j];
+                if (i == j) {
+                    v += epsS;
+                }
+                st[i * d + j] = (float) (v * r);
+            }
+        }
+    }
+
+    /** Y_K or Z_K into slot K of st, whose slot 0 holds A. */
+    private static void iterate(Kernels kn, int d, SqrtOptions o, float[] st, boolean sym, float[] t) {
+        if (o.root() == SqrtOptions.Root.INV_SQRT) {
+            Engine.forwardInverse(kn, d, o.iterations(), st, sym, t);
+        } else {
+            Engine.forward(kn, d, o.iterations(), st, sym, t, null);
+        }
+    }
+
+    /**
+     * dL/dA of the root for G in ws.m0 (overwritten), then P = dA + c N' written to p (full d x d, in double,
+     * rounded once), c the normaliser term of the class comment above.
+     */
+    private static void rootBackward(Kernels kn, int d, SqrtOptions o, float[] st, boolean sym, Workspace ws,
+                                     float[] p) {
+        int dd = d * d;
+        int iters = o.iterations();
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        double gdot = kn.dot(ws.m0, 0, st, iters * dd, dd);
+        float[] da = inv ? Engine.backwardInverse(kn, d, iters, st, sym, ws, ws.m0)
+                : Engine.backward(kn, d, iters, st, sym, ws, ws.m0);
+        double daA = kn.dot(da, 0, st, 0, dd);
+        double c = inv ? -(gdot / 2 + daA) : gdot / 2 - daA;
+        boolean frob = o.normalisation() == SqrtOptions.Normalisation.FROBENIUS;
+        for (int i = 0; i < dd; i++) {
+            double v = da[i];
+            if (frob) {
+                v += c * st[i];
+            }
+            p[i] = (float) v;
+        }
+        if (!frob) {
+            for (int i = 0; i < d; i++) {
+                p[i * d + i] = (float) ((double) da[i * d + i] + c);
+            }
+        }
+    }
+
+    /** C = alpha A B with alpha in double: its power of two is applied after the product, exactly. */
+    private static void gemmScaled(Kernels kn, int m, int n, int k, double alpha, int pow2, float[] a, int aOff,
+                                   int lda, float[] b, int bOff, int ldb, float[] c, int cOff) {
+        int e = Math.getExponent(alpha);
+        kn.gemm(m, n, k, (float) Math.scalb(alpha, -e), a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0, c, cOff, n, false);
+        scale(c, cOff, m * n, pow2 + e);
+    }
+
+    private CpuHandle sqrtForwardWithOptions(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
+                                             float[] out, int outOff) {
+        Kernels kn = kernelsFor(batch);
+        int dd = d * d;
+        int iters = options.iterations();
+        OutputLayout layout = options.layout();
+        int perOut = layout.elements(d);
+        boolean inv = options.root() == SqrtOptions.Root.INV_SQRT;
+        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, null, 0,
+                obtainState(false, batch, d, Engine.savedFloats(d, iters)));
+        forEachSample(batch, (b, ws) -> {
+            ws.ensure(d, 0);
+            int so = sigmaOff + b * dd;
+            int oo = outOff + b * perOut;
+            double nu = normaliser(sigma, so, d, options.epsilon(), options.normalisation());
+            if (!(nu > 0)) {
+                if (inv) {
+                    throw Validation.zeroInverse("sigma", b, options);
+                }
+                zero(out, oo, perOut);
+                return;
+            }
+            float[] st = h.state.take(b, arrays);
+            normalise(sigma, so, d, options.epsilon(), nu, st);
+            boolean sym = Engine.isSymmetric(sigma, so, d);
+            iterate(kn, d, options, st, sym, ws.m0);
+            checkFinite(kn, st, iters * dd, dd, b);
+            if (inv && sym) {
+                // A symmetric Sigma should be positive semi-definite: Z_K above every exact iterate is divergence.
+                Validation.requireInverseConverged(st, iters * dd, OutputLayout.FULL, d, 1.0, b, iters);
+            }
+            Engine.writeOutput(kn, st, iters * dd, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
+            requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
+            h.trace[b] = nu;
+            h.symmetric[b] = sym;
+        });
+        return h;
+    }
+
+    private void sqrtBackwardWithOptions(CpuHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
+        Kernels kn = kernelsFor(h.batch());
+        int d = h.d();
+        int dd = d * d;
+        SqrtOptions o = h.options();
+        OutputLayout layout = o.layout();
+        int perOut = layout.elements(d);
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        forEachSample(h.batch(), (b, ws) -> {
+            ws.ensure(d, 0);
+            int go = gsOff + b * dd;
+            float[] st = h.saved[b];
+            if (st == null) {
+                zero(gradSigma, go, dd);
+                return;
+            }
+            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
+            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
+            scale(ws.m0, 0, dd, ge);
+            rootBackward(kn, d, o, st, h.symmetric[b], ws, ws.m8);
+            double nu = h.trace[b];
+            double q = Math.scalb(inv ? nu * Math.sqrt(nu) : Math.sqrt(nu), ge);
+            for (int i = 0; i < dd; i++) {
+                gradSigma[go + i] = (float) (ws.m8[i] / q);
+            }
+            requireRepresentable(kn, "gradSigma", gradSigma, go, dd, b, TOO_LARGE);
+        });
+    }
+
+    /**
+     * Layer (C) or whitening (W) forward with options. Xs = (X - mean) 2^e and M = Xs Xs^T, so that
+     * Sigma = M 2^-2e / n and S = (M + epsS I) 2^-2e / n with epsS = eps n 2^2e; nu_s = nu(M + epsS I) is kept.
+     * A sample with constant features and eps &gt; 0 runs with e = 0 and Xs = 0 (A = I / d or I / sqrt(d)).
+     */
+    private CpuHandle layerForwardWithOptions(ForwardHandle.Stage stage, int batch, int d, int n, SqrtOptions options,
+                                              float[] x, int xOff, float[] out, int outOff) {
+        Kernels kn = kernelsFor(batch);
+        int dd = d * d;
+        int iters = options.iterations();
+        OutputLayout layout = options.layout();
+        boolean whiten = stage == ForwardHandle.Stage.WHITEN;
+        int perOut = whiten ? d * n : layout.elements(d);
+        boolean inv = options.root() == SqrtOptions.Root.INV_SQRT;
+        double eps = options.epsilon();
+        CpuHandle h = new CpuHandle(this, stage, batch, d, n, options, out, outOff, x, xOff,
+                obtainState(true, batch, d, Engine.savedFloats(d, iters)));
+        forEachSample(batch, (b, ws) -> {
+            ws.ensure(d, n);
+            int oo = outOff + b * perOut;
+            int e = centre(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws.xs);
+            if (e == ALL_ZERO) {
+                if (inv && eps == 0) {
+                    throw Validation.zeroInverse("x", b, options);
+                }
+                if (eps == 0) {
+                    h.exponent[b] = e;
+                    zero(out, oo, perOut);
+                    return;
+                }
+                e = 0;
+                zero(ws.xs, 0, d * n);
+                zero(ws.m0, 0, dd);
+            } else {
+                gram(kn, d, n, ws);
+            }
+            h.exponent[b] = e;
+            double epsS = Math.scalb(eps * n, 2 * e);
+            double nuS = normaliser(ws.m0, 0, d, epsS, options.normalisation());
+            float[] st = h.state.take(b, arrays);
+            normalise(ws.m0, 0, d, epsS, nuS, st);
+            double trS = Engine.trace(ws.m0, 0, d) + d * epsS;
+            iterate(kn, d, options, st, true, ws.m1);
+            int k = iters * dd;
+            checkFinite(kn, st, k, dd, b);
+            if (whiten) {
+                Validation.requireInverseConverged(st, k, OutputLayout.FULL, d, 1.0, b, iters);
+                // W = C Xc = Z_K Xs sqrt(n / nu_s): the 2^e of Xc and of 1/sqrt(nu) cancel.
+                gemmScaled(kn, d, n, d, Math.sqrt(n / nuS), 0, st, k, d, ws.xs, 0, n, out, oo);
+            } else {
+                double nu = Math.scalb(nuS / n, -2 * e);
+                Engine.writeOutput(kn, st, k, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
+                requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
+                if (inv) {
+                    Validation.requireInverseConverged(out, oo, layout, d, nu, b, iters);
+                } else {
+                    // Every exact iterate has ||C||_F^2 <= nu tr(A) = tr(S), for both pre-normalisations.
+                    Validation.requireConverged(out, oo, layout, d, Math.scalb(trS / n, -2 * e), b, iters);
+                }
+            }
+            requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
+            h.trace[b] = nuS;
+            h.symmetric[b] = true;
+        });
+        return h;
+    }
+
+    /**
+     * Layer backward with options. With P = dA + c N' from dL/dC (scaled by 2^ge), dL/dSigma = P / q and
+     * dL/dX = (P + P^T) Xs 2^-e / (n q): for SQRT q = sqrt(nu_s / n) 2^-e, so dL/dX = (P + P^T) Xs / sqrt(n nu_s);
+     * for INV_SQRT q = (nu_s / n)^(3/2) 2^-3e, so dL/dX = (P + P^T) Xs sqrt(n) 2^2e / nu_s^(3/2).
+     */
+    private void layerBackwardWithOptions(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        Kernels kn = kernelsFor(h.batch());
+        int d = h.d();
+        int n = h.n();
+        int dd = d * d;
+        SqrtOptions o = h.options();
+        OutputLayout layout = o.layout();
+        int perOut = layout.elements(d);
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        forEachSample(h.batch(), (b, ws) -> {
+            ws.ensure(d, n);
+            int gxo = gxOff + b * d * n;
+            float[] st = h.saved[b];
+            if (st == null) {
+                zero(gradX, gxo, d * n);
+                return;
+            }
+            int e = h.exponent[b];
+            scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, e, ws.xs);
+            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
+            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
+            scale(ws.m0, 0, dd, ge);
+            rootBackward(kn, d, o, st, true, ws, ws.m7);
+            float[] s = ws.m8;
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    s[i * d + j] = (float) ((double) ws.m7[i * d + j] + ws.m7[j * d + i]);
+                }
+            }
+            double nuS = h.trace[b];
+            if (inv) {
+                gemmScaled(kn, d, n, d, Math.sqrt(n) / (nuS * Math.sqrt(nuS)), 2 * e - ge, s, 0, d, ws.xs, 0, n,
+                        gradX, gxo);
+            } else {
+                gemmScaled(kn, d, n, d, 1 / Math.sqrt(n * nuS), -ge, s, 0, d, ws.xs, 0, n, gradX, gxo);
+            }
+            requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
+        });
+    }
+
+    @Override
+    protected CpuHandle doWhitenForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff,
+                                        float[] out, int outOff) {
+        return layerForwardWithOptions(ForwardHandle.Stage.WHITEN, batch, d, n, options, x, xOff, out, outOff);
+    }
+
+    /**
+     * Whitening backward. With G = dL/dW and G' = G Xs^T (= dL/dC 2^e, scaled by 2^ge), P = dA + c N' from G'
+     * (INV_SQRT), the chain rule through W = C Xc, Sigma = Xc Xc^T / n and the centring gives
+     * dL/dXc = 2^e sqrt(n / nu_s) (Z_K G + (P + P^T) Xs 2^-ge / nu_s), and dL/dX is dL/dXc minus its row means.
+     */
+    @Override
+    protected void doWhitenBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        Kernels kn = kernelsFor(h.batch());
+        int d = h.d();
+        int n = h.n();
+        int dd = d * d;
+        int dn = d * n;
+        SqrtOptions o = h.options();
+        int k = o.iterations() * dd;
+        forEachSample(h.batch(), (b, ws) -> {
+            ws.ensure(d, n);
+            int gxo = gxOff + b * dn;
+            int go = gOff + b * dn;
+            float[] st = h.saved[b];
+            int e = h.exponent[b];
+            scaleCentred(kn, h.x, h.xOff + b * dn, d, n, h.means, b * d, e, ws.xs);
+            kn.transpose(ws.xs, 0, d, n, ws.xst, 0);
+            kn.gemm(d, d, n, 1f, gradOut, go, n, ws.xst, 0, d, 0f, null, 0, 0, ws.m0, 0, d, false);
+            int ge = scaleExponent(kn.maxAbs(ws.m0, 0, dd));
+            scale(ws.m0, 0, dd, ge);
+            rootBackward(kn, d, o, st, true, ws, ws.m7);
+            float[] s = ws.m8;
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    s[i * d + j] = (float) ((double) ws.m7[i * d + j] + ws.m7[j * d + i]);
+                }
+            }
+            double nuS = h.trace[b];
+            double a1 = Math.sqrt(n / nuS);
+            int p = Math.getExponent(a1);
+            float f1 = (float) Math.scalb(a1, -p);
+            float f2 = (float) Math.scalb(a1 / nuS, -p - ge);
+            kn.gemm(d, n, d, f1, st, k, d, gradOut, go, n, 0f, null, 0, 0, gradX, gxo, n, false);
+            kn.gemm(d, n, d, f2, s, 0, d, ws.xs, 0, n, 1f, gradX, gxo, n, gradX, gxo, n, false);
+            for (int c = 0; c < d; c++) {
+                int r = gxo + c * n;
+                double mu = kn.sum(gradX, r, n) / n;
+                for (int q = 0; q < n; q++) {
+                    gradX[r + q] = (float) (gradX[r + q] - mu);
+                }
+            }
+            scale(gradX, gxo, dn, e + p);
+            requireRepresentable(kn, "gradX", gradX, gxo, dn, b, TOO_LARGE);
         });
     }
 

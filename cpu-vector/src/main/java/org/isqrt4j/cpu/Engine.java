@@ -500,6 +500,119 @@ final class Engine {
         return d * d;
     }
 
+    // ------------------------------------------------------------------ inverse root
+
+    /**
+     * The iteration of {@link #forward} for the inverse root: the same K - 1 first steps, then a last step that
+     * forms Z_K = T_K Z_{K-1} (T_K = (3I - Z_{K-1} Y_{K-1})/2) instead of Y_K, into slot K; for K = 1,
+     * Z_1 = T_1 = (3I - A)/2. Slot 0 must hold A; the other slots are as in the class comment.
+     *
+     * @param t d x d scratch
+     */
+    static void forwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
+        int dd = d * d;
+        if (iters == 1) {
+            for (int i = 0; i < dd; i++) {
+                st[dd + i] = st[i] * -0.5f;
+            }
+            addDiagonal(st, dd, d, 1.5f);
+            return;
+        }
+        int z1 = (iters + 1) * dd;
+        for (int i = 0; i < dd; i++) {
+            st[z1 + i] = st[i] * -0.5f;
+        }
+        addDiagonal(st, z1, d, 1.5f);
+        mul(kn, d, 1f, st, 0, st, z1, 0f, null, 0, st, dd, sym);
+        for (int k = 2; k <= iters; k++) {
+            int y = (k - 1) * dd;
+            int z = (iters + k - 1) * dd;
+            mul(kn, d, -0.5f, st, z, st, y, 0f, null, 0, t, 0, sym);
+            addDiagonal(t, 0, d, 1.5f);
+            if (k < iters) {
+                mul(kn, d, 1f, st, y, t, 0, 0f, null, 0, st, k * dd, sym);
+                mul(kn, d, 1f, t, 0, st, z, 0f, null, 0, st, (iters + k) * dd, sym);
+            } else {
+                mul(kn, d, 1f, t, 0, st, z, 0f, null, 0, st, iters * dd, sym);
+            }
+        }
+    }
+
+    /**
+     * Exact backward of {@link #forwardInverse} for any incoming gradient G = dL/dZ_K and any A: the step
+     * formulas of {@link #backward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
+     * dL/dY = -Z^T G Z^T / 2 and dL/dZ = 1.5 G - (N G + G N)/2; the first step (Z = I) gives
+     * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2 (for K = 1 just -G/2).
+     *
+     * @param g dL/dZ_K, d x d; must be {@code ws.m0}; overwritten
+     * @return the workspace buffer holding dL/dA
+     */
+    static float[] backwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
+        int dd = d * d;
+        float[] gz = g;
+        float[] gy = ws.m1;
+        float[] ny = ws.m2;
+        float[] nz = ws.m3;
+        float[] nm = ws.m4;
+        float[] w = ws.m5;
+        float[] yt = ws.m6;
+        float[] zt = ws.m7;
+        boolean hasGy = false;
+        for (int k = iters; k >= 2; k--) {
+            float[] ya = st;
+            float[] za = st;
+            int yo = (k - 1) * dd;
+            int zo = (iters + k - 1) * dd;
+            if (!sym) {
+                transpose(st, yo, yt, 0, d);
+                transpose(st, zo, zt, 0, d);
+                ya = yt;
+                za = zt;
+                yo = 0;
+                zo = 0;
+            }
+            mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
+            mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+            if (hasGy) {
+                mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
+                mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
+                mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
+                mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
+                mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
+                mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
+            } else {
+                mul(kn, d, -0.5f, za, zo, w, 0, 0f, null, 0, ny, 0, false);
+                mul(kn, d, -0.5f, nm, 0, gz, 0, 1.5f, gz, 0, nz, 0, false);
+            }
+            mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
+            float[] s = gy;
+            gy = ny;
+            ny = s;
+            s = gz;
+            gz = nz;
+            nz = s;
+            hasGy = true;
+        }
+        if (!hasGy) {
+            for (int i = 0; i < dd; i++) {
+                ny[i] = gz[i] * -0.5f;
+            }
+            return ny;
+        }
+        float[] aa = st;
+        if (!sym) {
+            transpose(st, 0, yt, 0, d);
+            aa = yt;
+        }
+        mul(kn, d, -0.5f, gy, 0, aa, 0, 1.5f, gy, 0, ny, 0, false);
+        mul(kn, d, -0.5f, aa, 0, gy, 0, 1f, ny, 0, ny, 0, false);
+        for (int i = 0; i < dd; i++) {
+            ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+        }
+        return ny;
+    }
+
+
     // ------------------------------------------------------------------ output layouts
 
     /** out = scale * Y, full or packed upper triangle. */

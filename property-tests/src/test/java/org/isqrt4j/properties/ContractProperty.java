@@ -34,7 +34,24 @@ enum ContractProperty {
     BAD_ARGUMENTS("bad arguments rejected", Gens::smallLayerCases, ValidationChecks::badArguments),
     CLOSED_OP("closed op rejected", Gens::smallLayerCases, ValidationChecks::closedOp),
     CONSTANT_FEATURES("constant features -> 0", Gens::layerCases, ZeroTraceChecks::constantFeatures),
-    ZERO_TRACE_SIGMA("zero-trace Sigma -> 0", Gens::sqrtCases, ZeroTraceChecks::zeroTraceSigma);
+    ZERO_TRACE_SIGMA("zero-trace Sigma -> 0", Gens::sqrtCases, ZeroTraceChecks::zeroTraceSigma),
+    ROOT_FORWARD("sqrtForward(options) = rootSpectral", Gens::sqrtCases, RootChecks::sqrtMatchesSpectral),
+    INV_CONVERGED("INV_SQRT(K>=20) = invSqrtExact", Gens::convergedSqrtCases, RootChecks::inverseConvergesToExact),
+    ROOT_LAYER_FORWARD("forward(options) = layerForward(options)", Gens::layerCases, RootChecks::layerMatchesReference),
+    INV_SCALE_LAW("C(a Sigma) = a^-1/2 C(Sigma)", Gens::sqrtCases, RootChecks::inverseScaleLaw),
+    ROOT_BACKWARD("sqrtBackward(options) = reference and finite differences", k -> Gens.sqrtCases(fd(k)),
+            RootChecks::sqrtBackwardMatches),
+    ROOT_LAYER_BACKWARD("backward(options) = reference and finite differences", k -> Gens.layerCases(fd(k)),
+            RootChecks::layerBackwardMatches),
+    WHITEN_FORWARD("whitenForward = reference, W(sX) = sign(s) W(X)", Gens::layerCases,
+            RootChecks::whitenMatchesReference),
+    WHITEN_IDENTITY("W W^T / n = I for large K", Gens::layerCases, RootChecks::whitenedIsIdentity),
+    WHITEN_BACKWARD("whitenBackward = reference and finite differences", k -> Gens.layerCases(fd(k)),
+            RootChecks::whitenBackwardMatches),
+    WHITEN_CONSTANT("constant features: eps > 0 whitens to 0, eps = 0 rejected", Gens::smallLayerCases,
+            RootChecks::constantFeatures),
+    ROOT_BAD_ARGUMENTS("bad options and whitening arguments rejected", Gens::smallLayerCases,
+            RootChecks::badArguments);
 
     final String title;
     final Function<Knobs, Gen<Case>> gen;

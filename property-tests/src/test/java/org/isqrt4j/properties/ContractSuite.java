@@ -258,4 +258,83 @@ abstract class ContractSuite {
     void zeroTraceSigmaGivesZero() {
         check(ContractProperty.ZERO_TRACE_SIGMA);
     }
+
+    // ------------------------------------------------------------------------------------------ 7. roots and whitening
+
+    @Test
+    @Order(80)
+    @DisplayName("7a sqrtForward with root/normalisation/eps options == float64 spectral p_K or z_K")
+    void rootForwardMatchesSpectral() {
+        check(ContractProperty.ROOT_FORWARD);
+    }
+
+    @Test
+    @Order(81)
+    @DisplayName("7b INV_SQRT == exact inverse square root for K 20..30 on well-conditioned Sigma")
+    void inverseConvergesToExact() {
+        check(ContractProperty.INV_CONVERGED);
+    }
+
+    @Test
+    @Order(82)
+    @DisplayName("7c forward (whole layer) with options == float64 layerForward(options)")
+    void rootLayerForwardMatchesReference() {
+        check(ContractProperty.ROOT_LAYER_FORWARD);
+    }
+
+    @Test
+    @Order(83)
+    @DisplayName("7d INV_SQRT scale law C(a Sigma) == a^-1/2 C(Sigma)")
+    void inverseScaleLaw() {
+        check(ContractProperty.INV_SCALE_LAW);
+    }
+
+    @Test
+    @Order(84)
+    @DisplayName("7e sqrtBackward with options == Daleckii-Krein and central differences (non-symmetric G, E)")
+    void rootBackwardMatches() {
+        check(ContractProperty.ROOT_BACKWARD);
+    }
+
+    @Test
+    @Order(85)
+    @DisplayName("7f backward (whole layer) with options == reference and central differences")
+    void rootLayerBackwardMatches() {
+        check(ContractProperty.ROOT_LAYER_BACKWARD);
+    }
+
+    @Test
+    @Order(86)
+    @DisplayName("7g whitenForward == float64 whitening; W(sX) == sign(s) W(X)")
+    void whitenForwardMatches() {
+        check(ContractProperty.WHITEN_FORWARD);
+    }
+
+    @Test
+    @Order(87)
+    @DisplayName("7h W W^T / n == I for K 21..28 on full-rank input")
+    void whitenedIsIdentity() {
+        check(ContractProperty.WHITEN_IDENTITY);
+    }
+
+    @Test
+    @Order(88)
+    @DisplayName("7i whitenBackward == float64 whitening backward and central differences")
+    void whitenBackwardMatches() {
+        check(ContractProperty.WHITEN_BACKWARD);
+    }
+
+    @Test
+    @Order(89)
+    @DisplayName("7j constant features: eps > 0 whitens to exactly 0 with finite gradients; eps = 0 is rejected")
+    void whitenConstantFeatures() {
+        check(ContractProperty.WHITEN_CONSTANT);
+    }
+
+    @Test
+    @Order(90)
+    @DisplayName("7k bad options (eps < 0, NaN, infinite, null) and whitening arguments are rejected")
+    void rootBadArguments() {
+        check(ContractProperty.ROOT_BAD_ARGUMENTS);
+    }
 }

@@ -4,6 +4,7 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+import org.isqrt4j.api.SqrtOptions;
 
 /**
  * Float64 ground truth of the iSQRT-COV layer for one sample: covariance pooling, the trace-normalised,
@@ -170,12 +171,18 @@ public final class ReferenceMath {
      * left null.
      */
     private static void iterate(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs) {
+        iterate(sigma, d, k, tau, ys, zs, false);
+    }
+
+    /** {@link #iterate(double[], int, int, double, double[][], double[][])}, also forming Z_K when keepZk. */
+    private static void iterate(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs,
+                                boolean keepZk) {
         ys[0] = scale(sigma, 1.0 / tau);
         zs[0] = identity(d);
         for (int j = 1; j <= k; j++) {
             double[] t = threeIMinus(mul(zs[j - 1], d, d, ys[j - 1], d), d);
             ys[j] = mul(ys[j - 1], d, d, t, d);
-            if (j < k) {
+            if (j < k || keepZk) {
                 zs[j] = mul(t, d, d, zs[j - 1], d);
             }
         }
@@ -211,6 +218,23 @@ public final class ReferenceMath {
      * @return [a, b] p_K
      */
     public static double dividedDifference(double a, double b, int k) {
+        return dividedDifference(a, b, k, false);
+    }
+
+    /**
+     * Divided difference [a, b] z_K of the inverse-root polynomial (see {@link #scalarInverseNewtonSchulz}),
+     * with [a, a] z_K = z_K'(a), by the same Leibniz recurrence as {@link #dividedDifference(double, double, int)}.
+     *
+     * @param a first point
+     * @param b second point
+     * @param k iterations K &gt;= 1
+     * @return [a, b] z_K
+     */
+    public static double dividedDifferenceInverse(double a, double b, int k) {
+        return dividedDifference(a, b, k, true);
+    }
+
+    private static double dividedDifference(double a, double b, int k, boolean ofZ) {
         checkK(k);
         double ya = a;
         double yb = b;
@@ -232,7 +256,341 @@ public final class ReferenceMath {
             za = ta * za;
             zb = tb * zb;
         }
-        return dy;
+        return ofZ ? dz : dy;
+    }
+
+    /**
+     * z_K(lambda): the Z side of the scalar coupled recurrence of {@link #scalarNewtonSchulz}, which approaches
+     * lambda^(-1/2) on (0, 1]. z_K(0) = 1.5^K: on the null space of a rank-deficient Sigma the inverse root is
+     * finite but grows with K. For lambda in [0, 1] every z_k lies in [1, 1.5^k].
+     *
+     * @param lambda the eigenvalue of A
+     * @param k      iterations K &gt;= 1
+     * @return z after K steps
+     */
+    public static double scalarInverseNewtonSchulz(double lambda, int k) {
+        checkK(k);
+        double y = lambda;
+        double z = 1;
+        for (int j = 0; j < k; j++) {
+            double t = (3 - z * y) / 2;
+            y = y * t;
+            z = t * z;
+        }
+        return z;
+    }
+
+    // ------------------------------------------------------------------------------------------ options
+
+    /**
+     * The exact inverse square root V max(L, 0)^(-1/2) V^T of a symmetric positive definite Sigma.
+     *
+     * @param sigma symmetric d x d (its symmetric part is used)
+     * @param d     size
+     * @return Sigma^(-1/2), d x d, symmetric
+     * @throws IllegalArgumentException if an eigenvalue is not positive
+     */
+    public static double[] invSqrtExact(double[] sigma, int d) {
+        checkLength("sigma", sigma, d * d);
+        Eigen e = eigSymmetric(sigma, d, 1.0);
+        double[] f = new double[d];
+        for (int i = 0; i < d; i++) {
+            if (!(e.values[i] > 0)) {
+                throw new IllegalArgumentException("Sigma is not positive definite: eigenvalue " + e.values[i]);
+            }
+            f[i] = 1 / Math.sqrt(e.values[i]);
+        }
+        return e.reconstruct(f);
+    }
+
+    /**
+     * Sigma + eps I (a copy).
+     *
+     * @param sigma d x d
+     * @param d     size
+     * @param eps   the regularisation
+     * @return Sigma + eps I
+     */
+    public static double[] regularised(double[] sigma, int d, double eps) {
+        checkLength("sigma", sigma, d * d);
+        double[] r = sigma.clone();
+        for (int i = 0; i < d; i++) {
+            r[i * d + i] += eps;
+        }
+        return r;
+    }
+
+    /**
+     * The pre-normalisation nu of S = Sigma + eps I: tr(S) or ||S||_F.
+     *
+     * @param s    Sigma + eps I, d x d
+     * @param d    size
+     * @param norm which
+     * @return nu &gt;= 0
+     */
+    public static double normaliser(double[] s, int d, SqrtOptions.Normalisation norm) {
+        checkLength("s", s, d * d);
+        double tr = trace(s, d);
+        return norm == SqrtOptions.Normalisation.TRACE ? tr : Math.sqrt(dot(s, s));
+    }
+
+    /**
+     * The normalised Newton-Schulz root with every option, spectrally: with S = Sigma + eps I = nu V L V^T,
+     * C = sqrt(nu) V p_K(L) V^T (SQRT) or V z_K(L) V^T / sqrt(nu) (INV_SQRT). The layout is ignored (full C).
+     * For the default options this is {@link #sqrtSpectral} up to rounding.
+     *
+     * @param sigma symmetric d x d (its symmetric part is used); trace must be &gt;= 0
+     * @param d     size
+     * @param o     the options
+     * @return C, d x d; zeros when nu = 0 for SQRT
+     * @throws IllegalArgumentException for INV_SQRT when nu = 0
+     */
+    public static double[] rootSpectral(double[] sigma, int d, SqrtOptions o) {
+        checkLength("sigma", sigma, d * d);
+        double[] s = regularised(sigma, d, o.epsilon());
+        double nu = normaliser(s, d, o.normalisation());
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        if (nu == 0) {
+            return zeroOrThrow(d, inv);
+        }
+        Eigen e = eigSymmetric(s, d, nu);
+        double h = inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu);
+        double[] f = new double[d];
+        for (int i = 0; i < d; i++) {
+            f[i] = h * (inv ? scalarInverseNewtonSchulz(e.values[i], o.iterations())
+                    : scalarNewtonSchulz(e.values[i], o.iterations()));
+        }
+        return e.reconstruct(f);
+    }
+
+    /**
+     * The plain coupled iteration in double with every option, for any (also non-symmetric) Sigma with
+     * non-negative trace: S = Sigma + eps I, A = S / nu, then Y_K or Z_K as DESIGN.md writes the iteration.
+     *
+     * @param sigma d x d
+     * @param d     size
+     * @param o     the options
+     * @return C, d x d; zeros when nu = 0 for SQRT
+     * @throws IllegalArgumentException for INV_SQRT when nu = 0
+     */
+    public static double[] rootIterative(double[] sigma, int d, SqrtOptions o) {
+        checkLength("sigma", sigma, d * d);
+        double[] s = regularised(sigma, d, o.epsilon());
+        double nu = normaliser(s, d, o.normalisation());
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        if (nu == 0) {
+            return zeroOrThrow(d, inv);
+        }
+        int k = o.iterations();
+        double[][] ys = new double[k + 1][];
+        double[][] zs = new double[k + 1][];
+        iterate(s, d, k, nu, ys, zs, inv);
+        return inv ? scale(zs[k], 1 / Math.sqrt(nu)) : scale(ys[k], Math.sqrt(nu));
+    }
+
+    /**
+     * Exact gradient of {@link #rootSpectral} by the Daleckii-Krein formula, for any dL/dC. With f = p_K
+     * (SQRT, h(nu) = sqrt(nu)) or f = z_K (INV_SQRT, h(nu) = nu^(-1/2)) and C = h(nu) F(A), F(A) = V f(L) V^T:
+     * dL/dA = h V (Kmat o (V^T G V)) V^T with Kmat_ij = [l_i, l_j] f; s = h'(nu) &lt;G, F(A)&gt;;
+     * dL/dSigma = dL/dA / nu + (s - &lt;dL/dA, A&gt; / nu) dnu/dS, where dnu/dS = I (TRACE) or A (FROBENIUS).
+     * eps is a constant shift, so dL/dSigma = dL/dS.
+     *
+     * @param sigma symmetric d x d; trace must be &gt;= 0
+     * @param d     size
+     * @param o     the options
+     * @param gC    dL/dC, d x d, any matrix
+     * @return dL/dSigma, d x d; zeros when nu = 0 for SQRT
+     */
+    public static double[] rootBackwardSpectral(double[] sigma, int d, SqrtOptions o, double[] gC) {
+        checkLength("sigma", sigma, d * d);
+        checkLength("gC", gC, d * d);
+        double[] s = regularised(sigma, d, o.epsilon());
+        double nu = normaliser(s, d, o.normalisation());
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        if (nu == 0) {
+            return zeroOrThrow(d, inv);
+        }
+        int k = o.iterations();
+        Eigen e = eigSymmetric(s, d, nu);
+        double[] l = e.values;
+        double[] f = new double[d];
+        for (int i = 0; i < d; i++) {
+            f[i] = inv ? scalarInverseNewtonSchulz(l[i], k) : scalarNewtonSchulz(l[i], k);
+        }
+        double[] kmat = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = i; j < d; j++) {
+                double dd = dividedDifference(l[i], l[j], k, inv);
+                kmat[i * d + j] = dd;
+                kmat[j * d + i] = dd;
+            }
+        }
+        double h = inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu);
+        double hPrime = inv ? -0.5 / (nu * Math.sqrt(nu)) : 0.5 / Math.sqrt(nu);
+        double[] v = e.vectors;
+        double[] m = mul(transpose(v, d, d), d, d, mul(gC, d, d, v, d), d);
+        double gcDotF = 0;
+        for (int i = 0; i < d; i++) {
+            gcDotF += f[i] * m[i * d + i];
+        }
+        for (int i = 0; i < d * d; i++) {
+            m[i] *= h * kmat[i];
+        }
+        double[] gA = mul(v, d, d, mul(m, d, d, transpose(v, d, d), d), d);
+        return normaliserTerms(gA, s, d, nu, hPrime * gcDotF, o.normalisation());
+    }
+
+    /**
+     * Exact gradient of {@link #rootIterative} by the step recurrences (see {@link #sqrtBackwardIterative}),
+     * for any Sigma and any dL/dC: for INV_SQRT the last step starts from G_Y' = 0, G_Z' = dL/dC / sqrt(nu).
+     *
+     * @param sigma d x d, any matrix with non-negative trace
+     * @param d     size
+     * @param o     the options
+     * @param gC    dL/dC, d x d
+     * @return dL/dSigma, d x d; zeros when nu = 0 for SQRT
+     */
+    public static double[] rootBackwardIterative(double[] sigma, int d, SqrtOptions o, double[] gC) {
+        checkLength("sigma", sigma, d * d);
+        checkLength("gC", gC, d * d);
+        double[] s = regularised(sigma, d, o.epsilon());
+        double nu = normaliser(s, d, o.normalisation());
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
+        if (nu == 0) {
+            return zeroOrThrow(d, inv);
+        }
+        int k = o.iterations();
+        double[][] ys = new double[k + 1][];
+        double[][] zs = new double[k + 1][];
+        iterate(s, d, k, nu, ys, zs, inv);
+        double rt = Math.sqrt(nu);
+        double sTerm;
+        double[] gy;
+        double[] gz;
+        if (inv) {
+            sTerm = -dot(gC, zs[k]) / (2 * nu * rt);
+            gy = new double[d * d];
+            gz = scale(gC, 1 / rt);
+        } else {
+            sTerm = dot(gC, ys[k]) / (2 * rt);
+            gy = scale(gC, rt);
+            gz = new double[d * d];
+        }
+        for (int j = k; j >= 1; j--) {
+            double[] y = ys[j - 1];
+            double[] z = zs[j - 1];
+            double[] yt = transpose(y, d, d);
+            double[] zt = transpose(z, d, d);
+            double[] tt = threeIMinus(mul(yt, d, d, zt, d), d);
+            double[] gt = add(mul(yt, d, d, gy, d), mul(gz, d, d, zt, d));
+            double[] gyPrev = sub(mul(gy, d, d, tt, d), scale(mul(zt, d, d, gt, d), 0.5));
+            double[] gzPrev = sub(mul(tt, d, d, gz, d), scale(mul(gt, d, d, yt, d), 0.5));
+            gy = gyPrev;
+            gz = gzPrev;
+        }
+        return normaliserTerms(gy, s, d, nu, sTerm, o.normalisation());
+    }
+
+    /** dL/dS = gA / nu + (s - &lt;gA, S&gt; / nu^2) dnu/dS, dnu/dS = I (trace) or S / nu (Frobenius). */
+    private static double[] normaliserTerms(double[] gA, double[] s, int d, double nu, double sTerm,
+                                            SqrtOptions.Normalisation norm) {
+        double c = sTerm - dot(gA, s) / (nu * nu);
+        double[] g = scale(gA, 1.0 / nu);
+        if (norm == SqrtOptions.Normalisation.TRACE) {
+            for (int i = 0; i < d; i++) {
+                g[i * d + i] += c;
+            }
+        } else {
+            for (int i = 0; i < d * d; i++) {
+                g[i] += c * s[i] / nu;
+            }
+        }
+        return g;
+    }
+
+    private static double[] zeroOrThrow(int d, boolean inv) {
+        if (inv) {
+            throw new IllegalArgumentException("Sigma + eps I = 0 has no inverse square root: set eps > 0");
+        }
+        return new double[d * d];
+    }
+
+    /**
+     * The whole layer with every option: {@link #covariance} then {@link #rootSpectral}.
+     *
+     * @param x d x n
+     * @param d channels
+     * @param n positions
+     * @param o the options (layout ignored: full C)
+     * @return C, d x d
+     */
+    public static double[] layerForward(double[] x, int d, int n, SqrtOptions o) {
+        return rootSpectral(covariance(x, d, n), d, o);
+    }
+
+    /**
+     * Exact gradient of {@link #layerForward(double[], int, int, SqrtOptions)}.
+     *
+     * @param x  d x n
+     * @param d  channels
+     * @param n  positions
+     * @param o  the options
+     * @param gC dL/dC, full d x d
+     * @return dL/dX, d x n
+     */
+    public static double[] layerBackward(double[] x, int d, int n, SqrtOptions o, double[] gC) {
+        double[] sigma = covariance(x, d, n);
+        return covarianceBackward(x, d, n, rootBackwardSpectral(sigma, d, o, gC));
+    }
+
+    /**
+     * ZCA whitening W = C (X - mean), C = {@link #rootSpectral} of the covariance with the options (their root
+     * should be INV_SQRT; this method uses whichever root they name).
+     *
+     * @param x d x n
+     * @param d channels
+     * @param n positions
+     * @param o the options
+     * @return W, d x n
+     */
+    public static double[] whitenForward(double[] x, int d, int n, SqrtOptions o) {
+        checkLength("x", x, d * n);
+        double[] c = rootSpectral(covariance(x, d, n), d, o);
+        return mul(c, d, d, centre(x, d, n), n);
+    }
+
+    /**
+     * Exact gradient of {@link #whitenForward}: with Xc = X - mean and G = dL/dW, dL/dC = G Xc^T,
+     * dL/dSigma from {@link #rootBackwardSpectral}, dL/dXc = C^T G + (G_S + G_S^T) Xc / n, and dL/dX is dL/dXc
+     * minus its row means (the backward of the centring).
+     *
+     * @param x  d x n
+     * @param d  channels
+     * @param n  positions
+     * @param o  the options
+     * @param gW dL/dW, d x n
+     * @return dL/dX, d x n
+     */
+    public static double[] whitenBackward(double[] x, int d, int n, SqrtOptions o, double[] gW) {
+        checkLength("x", x, d * n);
+        checkLength("gW", gW, d * n);
+        double[] sigma = covariance(x, d, n);
+        double[] c = rootSpectral(sigma, d, o);
+        double[] xc = centre(x, d, n);
+        double[] gC = mul(gW, d, n, transpose(xc, d, n), d);
+        double[] gS = rootBackwardSpectral(sigma, d, o, gC);
+        double[] gx = add(mul(transpose(c, d, d), d, d, gW, n), covarianceBackward(x, d, n, gS));
+        for (int i = 0; i < d; i++) {
+            double m = 0;
+            for (int p = 0; p < n; p++) {
+                m += gx[i * n + p];
+            }
+            m /= n;
+            for (int p = 0; p < n; p++) {
+                gx[i * n + p] -= m;
+            }
+        }
+        return gx;
     }
 
     // ------------------------------------------------------------------------------------------ backward

@@ -57,8 +57,15 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
         for (int b = 0; b < batch; b++) {
             double[] sb = new double[dd];
             System.arraycopy(saved, b * dd, sb, 0, dd);
-            double[] c = isSymmetric(sb, d) ? ReferenceMath.sqrtSpectral(sb, d, options.iterations())
-                    : ReferenceMath.sqrtIterative(sb, d, options.iterations());
+            double[] c;
+            if (options.isPlainSqrt()) {
+                c = isSymmetric(sb, d) ? ReferenceMath.sqrtSpectral(sb, d, options.iterations())
+                        : ReferenceMath.sqrtIterative(sb, d, options.iterations());
+            } else {
+                checkInverse(sb, d, options, "sigma", b);
+                c = isSymmetric(sb, d) ? ReferenceMath.rootSpectral(sb, d, options)
+                        : ReferenceMath.rootIterative(sb, d, options);
+            }
             storeOutput(c, d, options.layout(), out, outOff + b * per, b);
         }
         return new Handle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, saved, null, 0);
@@ -73,8 +80,15 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
             double[] sb = new double[dd];
             System.arraycopy(h.sigma, b * dd, sb, 0, dd);
             double[] gc = loadGradOut(gradOut, gOff + b * per, d, h.options().layout());
-            double[] gs = isSymmetric(sb, d) ? ReferenceMath.sqrtBackwardSpectral(sb, d, h.options().iterations(), gc)
-                    : ReferenceMath.sqrtBackwardIterative(sb, d, h.options().iterations(), gc);
+            SqrtOptions o = h.options();
+            double[] gs;
+            if (o.isPlainSqrt()) {
+                gs = isSymmetric(sb, d) ? ReferenceMath.sqrtBackwardSpectral(sb, d, o.iterations(), gc)
+                        : ReferenceMath.sqrtBackwardIterative(sb, d, o.iterations(), gc);
+            } else {
+                gs = isSymmetric(sb, d) ? ReferenceMath.rootBackwardSpectral(sb, d, o, gc)
+                        : ReferenceMath.rootBackwardIterative(sb, d, o, gc);
+            }
             store(gs, gradSigma, gsOff + b * dd, "gradSigma", b);
         }
     }
@@ -84,7 +98,14 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
                                int outOff) {
         int per = options.layout().elements(d);
         for (int b = 0; b < batch; b++) {
-            double[] c = ReferenceMath.layerForward(toDouble(x, xOff + b * d * n, d * n), d, n, options.iterations());
+            double[] xb = toDouble(x, xOff + b * d * n, d * n);
+            double[] c;
+            if (options.isPlainSqrt()) {
+                c = ReferenceMath.layerForward(xb, d, n, options.iterations());
+            } else {
+                checkInverse(ReferenceMath.covariance(xb, d, n), d, options, "x", b);
+                c = ReferenceMath.layerForward(xb, d, n, options);
+            }
             storeOutput(c, d, options.layout(), out, outOff + b * per, b);
         }
         return new Handle(this, ForwardHandle.Stage.LAYER, batch, d, n, options, out, outOff, null, x, xOff);
@@ -98,8 +119,41 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
         for (int b = 0; b < h.batch(); b++) {
             double[] xb = toDouble(h.x, h.xOff + b * d * n, d * n);
             double[] gc = loadGradOut(gradOut, gOff + b * per, d, h.options().layout());
-            double[] gx = ReferenceMath.layerBackward(xb, d, n, h.options().iterations(), gc);
+            double[] gx = h.options().isPlainSqrt() ? ReferenceMath.layerBackward(xb, d, n, h.options().iterations(), gc)
+                    : ReferenceMath.layerBackward(xb, d, n, h.options(), gc);
             store(gx, gradX, gxOff + b * d * n, "gradX", b);
+        }
+    }
+
+    @Override
+    protected Handle doWhitenForward(int batch, int d, int n, SqrtOptions options, float[] x, int xOff, float[] out,
+                                     int outOff) {
+        for (int b = 0; b < batch; b++) {
+            double[] xb = toDouble(x, xOff + b * d * n, d * n);
+            checkInverse(ReferenceMath.covariance(xb, d, n), d, options, "x", b);
+            store(ReferenceMath.whitenForward(xb, d, n, options), out, outOff + b * d * n, "output", b);
+        }
+        return new Handle(this, ForwardHandle.Stage.WHITEN, batch, d, n, options, out, outOff, null, x, xOff);
+    }
+
+    @Override
+    protected void doWhitenBackward(Handle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
+        int d = h.d();
+        int n = h.n();
+        for (int b = 0; b < h.batch(); b++) {
+            double[] xb = toDouble(h.x, h.xOff + b * d * n, d * n);
+            double[] gx = ReferenceMath.whitenBackward(xb, d, n, h.options(), toDouble(gradOut, gOff + b * d * n, d * n));
+            store(gx, gradX, gxOff + b * d * n, "gradX", b);
+        }
+    }
+
+    /** The inverse root of a zero Sigma + eps I does not exist: the API's message, naming the sample. */
+    private static void checkInverse(double[] sigma, int d, SqrtOptions o, String what, int sample) {
+        if (o.root() == SqrtOptions.Root.INV_SQRT) {
+            double[] s = ReferenceMath.regularised(sigma, d, o.epsilon());
+            if (ReferenceMath.normaliser(s, d, o.normalisation()) == 0) {
+                throw org.isqrt4j.api.Validation.zeroInverse(what, sample, o);
+            }
         }
     }
 
