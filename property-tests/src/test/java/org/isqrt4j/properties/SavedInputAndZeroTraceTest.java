@@ -68,6 +68,27 @@ class SavedInputAndZeroTraceTest {
     }
 
     @Test
+    void whiteningChecksItsSavedInputToo() {
+        int batch = 2;
+        int d = 3;
+        int n = 8;
+        SqrtOptions opts = SqrtOptions.of(5, OutputLayout.FULL).withRoot(SqrtOptions.Root.INV_SQRT).withEpsilon(1e-3);
+        for (MatrixSqrtOp op : ops()) {
+            try (op) {
+                float[] x = Samples.gaussianFloats(new SplittableRandom(9), batch * d * n);
+                float[] g = Samples.gaussianFloats(new SplittableRandom(10), batch * d * n);
+                try (ForwardHandle h = op.whitenForward(batch, d, n, opts, x, 0, new float[batch * d * n], 0)) {
+                    op.whitenBackward(h, g, 0, new float[batch * d * n], 0);
+                    x[d * n + 5] += 1f;
+                    IllegalStateException e = assertThrows(IllegalStateException.class,
+                            () -> op.whitenBackward(h, g, 0, new float[batch * d * n], 0), op.name());
+                    assertTrue(e.getMessage().contains("sample 1 changed"), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Test
     void zeroTraceWithNonZeroEntriesIsNotPositiveSemiDefinite() {
         float[] sigma = {1, 0, 0, -1};
         for (MatrixSqrtOp op : ops()) {
