@@ -1,14 +1,8 @@
 package org.isqrt4j.properties;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,41 +10,15 @@ import org.junit.jupiter.api.Test;
 
 /** docs/roots-and-whitening.md shows exactly {@link WhiteningExample}, which runs and whitens. */
 class WhiteningExampleTest {
-    private static List<String> between(List<String> lines, String start, String end) {
-        int s = -1;
-        int e = -1;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(start) && s < 0) {
-                s = i;
-            } else if (lines.get(i).contains(end) && s >= 0) {
-                e = i;
-                break;
-            }
-        }
-        assertTrue(s >= 0 && e > s, "markers " + start + " / " + end + " not found");
-        return lines.subList(s + 1, e);
-    }
-
     @Test
     void documentShowsTheCompiledExample() throws Exception {
-        List<String> code = between(Files.readAllLines(Path.of("src/test/java/org/isqrt4j/properties/WhiteningExample.java")),
-                "DOC-EXAMPLE-START", "DOC-EXAMPLE-END");
-        List<String> doc = between(Files.readAllLines(Path.of("../docs/roots-and-whitening.md")),
-                "<!-- DOC-EXAMPLE-START -->", "<!-- DOC-EXAMPLE-END -->");
-        assertEquals(code, doc.subList(1, doc.size() - 1), "docs example differs from WhiteningExample.java");
+        DocExample.requireShown(Path.of("src/test/java/org/isqrt4j/properties/WhiteningExample.java"),
+                Path.of("../docs/roots-and-whitening.md"), "DOC-EXAMPLE");
     }
 
     @Test
-    void exampleRunsAndWhitens() {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            WhiteningExample.main(new String[0]);
-        } finally {
-            System.setOut(old);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
+    void exampleRunsAndWhitens() throws Exception {
+        String out = DocExample.run(WhiteningExample::main);
         int len = 8 * 64 * 32 * 14 * 14;
         assertTrue(out.contains("W " + len + ", dL/dX " + len), out);
         Matcher m = Pattern.compile("mean diag\\(W W\\^T/n\\) ([0-9.]+)").matcher(out);
