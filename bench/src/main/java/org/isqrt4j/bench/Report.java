@@ -51,6 +51,8 @@ public final class Report {
             "  --no-gemm          skip the GEMM table",
             "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample (full: on)",
             "  --scaling          also run cpu-vector on 1 thread, in the same run: its thread scaling (full: on)",
+            "  --no-whitening     skip the whitening table (IterNorm-shaped ZCA whitening vs an EJML eigendecomposition,",
+            "                     and the layer with INV_SQRT vs SQRT; WhiteningBench, in-process, round robin; default on)",
             "  --choices [R] [w,..]  instead of the report: interleaved timing of the baselines' variants",
             "  --merge-device F [--into REPORT.json] [--out DIR] [--name N]  instead of a run: a device check's rows",
             "                     (gpu-opencl/device-check) beside a written report's CPU rows (DeviceMerge)",
@@ -77,6 +79,10 @@ public final class Report {
         boolean gemm = true;
         boolean gc;
         boolean scaling;
+        /** The whitening table (WhiteningBench); its rounds, and the small shapes in smoke. */
+        boolean whitening = true;
+        int whiteningReps = 3;
+        boolean whiteningSmall;
         /** --vector-bits, or null for the JVM's own width. */
         Integer vectorBits;
         /** In-process runs warm each contender's JIT first (see jitWarmUp); off in smoke, which only checks. */
@@ -99,6 +105,8 @@ public final class Report {
                     p.gemmTimeMs = 100;
                     p.gemmSizes = List.of(32, 64);
                     p.jitWarmUp = false;
+                    p.whiteningReps = 1;
+                    p.whiteningSmall = true;
                     p.out = Paths.get("bench", "results", "tmp");
                     break;
                 case "quick":
@@ -121,6 +129,7 @@ public final class Report {
                     // the published run: also the allocation and thread-scaling tables
                     p.gc = true;
                     p.scaling = true;
+                    p.whiteningReps = 7;
                     break;
                 default:
                     throw new IllegalArgumentException("unknown profile '" + profile + "' (quick, full, smoke)");
@@ -141,6 +150,8 @@ public final class Report {
 
     private final Plan plan;
     private final List<ScalingRow> scaling = new ArrayList<>();
+    private final List<WhiteningBench.Row> whitening = new ArrayList<>();
+    private String whiteningBackend;
     private final PrintStream out;
     private final PrintStream log;
 
@@ -221,6 +232,9 @@ public final class Report {
                     continue;
                 case "--scaling":
                     p.scaling = true;
+                    continue;
+                case "--no-whitening":
+                    p.whitening = false;
                     continue;
                 default:
                     break;
@@ -514,6 +528,19 @@ public final class Report {
                         && o.samplesCpu != null && row.samplesCpu != null) {
                     row.vsOpenBlasCpu = row.samplesCpu / o.samplesCpu;
                 }
+            }
+        }
+
+        // ---- whitening (issue 15): in-process, round robin against the eigendecomposition route
+        if (plan.whitening) {
+            whiteningBackend = runnable.contains("cpu-vector") ? "cpu-vector" : "cpu-scalar";
+            note("whitening: %s against EJML eig, %d round(s)", whiteningBackend, plan.whiteningReps);
+            try {
+                whitening.addAll(WhiteningBench.run(whiteningBackend, plan.threads, plan.whiteningReps,
+                        plan.whiteningSmall));
+            } catch (Exception e) {
+                note("whitening failed: %s", e);
+                allOk = false;
             }
         }
 
@@ -1062,6 +1089,20 @@ public final class Report {
             }
             root.put("scaling", sc);
         }
+        if (!whitening.isEmpty()) {
+            List<Object> wl = new ArrayList<>();
+            for (WhiteningBench.Row r : whitening) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("workload", r.workload());
+                m.put("contender", r.contender());
+                m.put("pass", r.pass());
+                m.put("batch", r.batch());
+                m.put("seconds_per_batch", r.seconds());
+                m.put("samples_per_s", r.samplesPerSecond());
+                wl.add(m);
+            }
+            root.put("whitening", wl);
+        }
         return root;
     }
 
@@ -1151,6 +1192,11 @@ public final class Report {
                             .append(times(r.ratio())).append(" |\n");
                 }
             }
+        }
+        if (!whitening.isEmpty()) {
+            String w = WhiteningBench.markdown(whitening, whiteningBackend, plan.threads, plan.whiteningReps);
+            sb.append("\n##").append(w.replaceFirst("^# Whitening benchmark", " Whitening (IterNorm shape) and the inverse root"
+                    + (plan.whiteningSmall ? ", small shapes" : "")));
         }
         if (plan.gc) {
             sb.append("\n## Allocation (JMH GC profiler, gc.alloc.rate.norm)\n\n");
