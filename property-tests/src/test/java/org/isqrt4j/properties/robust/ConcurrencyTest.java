@@ -30,7 +30,7 @@ class ConcurrencyTest {
     static final int THREADS = 8;
 
     static Stream<String> ids() {
-        return Backends.IDS.stream();
+        return RobustBackends.IDS.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -38,7 +38,7 @@ class ConcurrencyTest {
     @DisplayName("8 threads share one op: every result equals the single-threaded one bit for bit")
     void sharedByEightThreads(String id) throws InterruptedException {
         double seconds = Double.parseDouble(System.getProperty("isqrt4j.soak.seconds", "5"));
-        try (MatrixSqrtOp op = Backends.open(id)) {
+        try (MatrixSqrtOp op = RobustBackends.open(id)) {
             List<Task> tasks = Task.mix(true);
             List<float[]> expected = new ArrayList<>();
             for (Task t : tasks) {
@@ -99,7 +99,7 @@ class ConcurrencyTest {
     @MethodSource("ids")
     @DisplayName("the same input gives bit-identical output, call after call")
     void repeatedCallsAreBitIdentical(String id) {
-        try (MatrixSqrtOp op = Backends.open(id)) {
+        try (MatrixSqrtOp op = RobustBackends.open(id)) {
             for (Task t : Task.mix(false)) {
                 float[] first = t.run(op);
                 for (int rep = 0; rep < 3; rep++) {

@@ -22,7 +22,7 @@ class FuzzReplay {
         if (list.isBlank()) {
             throw new IllegalArgumentException("set -Disqrt4j.robust.replay=seed,... to replay examples");
         }
-        try (MatrixSqrtOp op = Backends.open(id);
+        try (MatrixSqrtOp op = RobustBackends.open(id);
              MatrixSqrtOp foreign = MatrixSqrtOps.load(id.equals("reference") ? "cpu-scalar" : "reference")) {
             for (String seed : list.split(",")) {
                 FuzzCase c = FuzzCase.of(Long.parseLong(seed.trim().replace("L", "")));

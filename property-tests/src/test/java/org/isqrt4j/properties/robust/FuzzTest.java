@@ -66,7 +66,7 @@ class FuzzTest {
     private static final long BASE_SEED = Long.getLong("isqrt4j.robust.seed", 20251126L);
 
     static Stream<String> ids() {
-        return Backends.IDS.stream();
+        return RobustBackends.IDS.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -74,7 +74,7 @@ class FuzzTest {
     void everyCallReturnsAMatchingFiniteResultOrADocumentedException(String id) {
         int examples = Integer.getInteger("isqrt4j.robust.examples", id.equals("opencl") ? 1000 : 2000);
         long seed = BASE_SEED * 31 + id.hashCode();
-        try (MatrixSqrtOp op = Backends.open(id);
+        try (MatrixSqrtOp op = RobustBackends.open(id);
              MatrixSqrtOp foreign = MatrixSqrtOps.load(id.equals("reference") ? "cpu-scalar" : "reference")) {
             Tally tally = new Tally();
             String where = "[" + op.name() + " | fuzz | qt seed " + seed + "] ";

@@ -34,7 +34,7 @@ class LargeIterationsTest {
     private static final int FLOAT64_GOOD_K = 30;
 
     static Stream<String> ids() {
-        return Backends.IDS.stream();
+        return RobustBackends.IDS.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -44,7 +44,7 @@ class LargeIterationsTest {
         float[] x = Num.gaussian(new SplittableRandom(71), B * D * N, 1);
         float[] g = Num.gaussian(new SplittableRandom(72), B * D * D, 1);
         StringBuilder seen = new StringBuilder();
-        try (MatrixSqrtOp op = Backends.open(id)) {
+        try (MatrixSqrtOp op = RobustBackends.open(id)) {
             for (int k : new int[] {5, 8, 10, 12, 14, 16, 18, 20, 30, 60}) {
                 SqrtOptions opt = SqrtOptions.of(k, OutputLayout.FULL);
                 double[][] want = new double[B][];
@@ -89,8 +89,8 @@ class LargeIterationsTest {
                                 + worst + " away from float64 (relative Frobenius)");
                     }
                     if (k <= FuzzCase.MAX_COMPARED_K) {
-                        Checks.matches(id + " forward K=" + k, h.output(), 0, want, FuzzTest.TOL_FORWARD);
-                        Checks.matches(id + " backward K=" + k, gx, 0, wantG,
+                        RobustChecks.matches(id + " forward K=" + k, h.output(), 0, want, FuzzTest.TOL_FORWARD);
+                        RobustChecks.matches(id + " backward K=" + k, gx, 0, wantG,
                                 Math.max(FuzzTest.TOL_BACKWARD, 30 * 0x1p-24 * D * Math.pow(1.5, k)));
                     }
                 }

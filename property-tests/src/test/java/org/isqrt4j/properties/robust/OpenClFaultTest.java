@@ -37,9 +37,9 @@ class OpenClFaultTest {
     private static final String PLATFORM = "isqrt4j.opencl.platform";
     private static final String GEMM = "isqrt4j.opencl.gemm";
 
-    /** Opens the default OpenCL op, or skips/fails as {@link Backends} does. */
+    /** Opens the default OpenCL op, or skips/fails as {@link RobustBackends} does. */
     private static MatrixSqrtOp openOrSkip() {
-        return Backends.open("opencl");
+        return RobustBackends.open("opencl");
     }
 
     /** Runs body with a system property set, restoring the previous value afterwards. */
@@ -181,8 +181,8 @@ class OpenClFaultTest {
                 wf[s] = ReferenceMath.layerForward(xs, d, n, 5);
                 wb[s] = ReferenceMath.layerBackward(xs, d, n, 5, Num.toDouble(g, s * d * d, d * d));
             }
-            Checks.matches(op.name() + " forward", h.output(), 0, wf, FuzzTest.TOL_FORWARD);
-            Checks.matches(op.name() + " backward", gx, 0, wb, FuzzTest.TOL_BACKWARD);
+            RobustChecks.matches(op.name() + " forward", h.output(), 0, wf, FuzzTest.TOL_FORWARD);
+            RobustChecks.matches(op.name() + " backward", gx, 0, wb, FuzzTest.TOL_BACKWARD);
         }
     }
 }

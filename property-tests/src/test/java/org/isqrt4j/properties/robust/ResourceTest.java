@@ -33,7 +33,7 @@ class ResourceTest {
     private static final SqrtOptions OPT = SqrtOptions.defaults();
 
     static Stream<String> ids() {
-        return Backends.IDS.stream();
+        return RobustBackends.IDS.stream();
     }
 
     /** @return the live device buffers of an OpenCL op, 0 for the others */
@@ -64,7 +64,7 @@ class ResourceTest {
     @DisplayName("close() releases threads and device buffers; every later call throws IllegalStateException")
     void closeReleasesEverythingAndLaterCallsThrow(String id) throws InterruptedException {
         int threadsBefore = cpuPoolThreads();
-        MatrixSqrtOp op = Backends.open(id);
+        MatrixSqrtOp op = RobustBackends.open(id);
         IntSupplier live = liveBuffers(op);
         float[] x = Num.gaussian(new SplittableRandom(1), 4 * 20 * 30, 1);
         float[] g = Num.gaussian(new SplittableRandom(2), 4 * 20 * 20, 1);
@@ -108,7 +108,7 @@ class ResourceTest {
     @MethodSource("ids")
     @DisplayName("handles are closeable; a backward on a closed handle throws IllegalStateException")
     void closedHandlesAreRejected(String id) {
-        try (MatrixSqrtOp op = Backends.open(id)) {
+        try (MatrixSqrtOp op = RobustBackends.open(id)) {
             IntSupplier live = liveBuffers(op);
             int before = live.getAsInt();
             float[] x = Num.gaussian(new SplittableRandom(3), 3 * 8 * 11, 1);
@@ -137,7 +137,7 @@ class ResourceTest {
     @DisplayName("a long run of mixed calls (rejected ones included) grows no heap, direct memory, buffers or threads")
     void longRunDoesNotGrow(String id) throws InterruptedException {
         int calls = Integer.getInteger("isqrt4j.soak.calls", 5000);
-        try (MatrixSqrtOp op = Backends.open(id)) {
+        try (MatrixSqrtOp op = RobustBackends.open(id)) {
             IntSupplier live = liveBuffers(op);
             SplittableRandom r = new SplittableRandom(5);
             float[][] xs = new float[4][];
@@ -145,7 +145,7 @@ class ResourceTest {
             for (int i = 0; i < 4; i++) {
                 xs[i] = Num.gaussian(r, shapes[i][0] * shapes[i][1] * shapes[i][2], 1);
             }
-            float[] huge = Checks.times(xs[0], 70); // its covariance overflows: a call rejected after device work
+            float[] huge = RobustChecks.times(xs[0], 70); // its covariance overflows: a call rejected after device work
             float[] g = Num.gaussian(r, 4 * 33 * 40, 1);
             int warmup = Math.max(100, calls / 10);
             Snapshot before = null;

@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Assumptions;
  * (no ICD loader, no device): then the calling test is skipped with the reason, except when the environment
  * variable CI is "true", where that is a failure (CI installs PoCL).
  */
-final class Backends {
+final class RobustBackends {
     /** Every back-end the robustness suite runs on, by provider id. */
     static final List<String> IDS = List.of("reference", "cpu-vector", "cpu-scalar", "opencl");
 
-    private Backends() {
+    private RobustBackends() {
     }
 
     /**

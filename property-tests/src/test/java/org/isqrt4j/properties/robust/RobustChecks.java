@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import org.junit.jupiter.api.function.Executable;
 
 /** Assertions shared by the robustness tests. */
-final class Checks {
-    private Checks() {
+final class RobustChecks {
+    private RobustChecks() {
     }
 
     /**
