@@ -357,65 +357,7 @@ final class Engine {
      * @return the workspace buffer holding dL/dA
      */
     static float[] backward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
-        int dd = d * d;
-        float[] gy = g;
-        float[] gz = ws.m1;
-        float[] ny = ws.m2;
-        float[] nz = ws.m3;
-        float[] nm = ws.m4;
-        float[] w = ws.m5;
-        float[] yt = ws.m6;
-        float[] zt = ws.m7;
-        boolean hasGz = false;
-        for (int k = iters; k >= 2; k--) {
-            float[] ya = st;
-            float[] za = st;
-            int yo = (k - 1) * dd;
-            int zo = (iters + k - 1) * dd;
-            if (!sym) {
-                transpose(st, yo, yt, 0, d);
-                transpose(st, zo, zt, 0, d);
-                ya = yt;
-                za = zt;
-                yo = 0;
-                zo = 0;
-            }
-            mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
-            mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
-            mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-            if (hasGz) {
-                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
-                mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
-            }
-            mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
-            if (hasGz) {
-                mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
-                mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
-            } else {
-                mul(kn, d, -0.5f, ya, yo, w, 0, 0f, null, 0, nz, 0, false);
-            }
-            float[] s = gy;
-            gy = ny;
-            ny = s;
-            s = gz;
-            gz = nz;
-            nz = s;
-            hasGz = true;
-        }
-        float[] aa = st;
-        if (!sym) {
-            transpose(st, 0, yt, 0, d);
-            aa = yt;
-        }
-        mul(kn, d, -0.5f, gy, 0, aa, 0, 1.5f, gy, 0, ny, 0, false);
-        mul(kn, d, -0.5f, aa, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-        if (hasGz) {
-            for (int i = 0; i < dd; i++) {
-                ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
-            }
-        }
-        return ny;
+        return backwardSteps(kn, d, iters, st, sym, ws, g, true, ws.m1, false);
     }
 
     /**
@@ -548,16 +490,23 @@ final class Engine {
      * @return the workspace buffer holding dL/dA
      */
     static float[] backwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
+        return backwardSteps(kn, d, iters, st, sym, ws, ws.m1, false, g, true);
+    }
+
+    /**
+     * The step formulas shared by {@link #backward} and {@link #backwardInverse}: steps K..2, then the first, from
+     * dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent is exactly zero, and the
+     * products it would enter are skipped, so each caller does the multiplications and additions it always did.
+     */
+    private static float[] backwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws,
+                                         float[] gy, boolean hasGy, float[] gz, boolean hasGz) {
         int dd = d * d;
-        float[] gz = g;
-        float[] gy = ws.m1;
         float[] ny = ws.m2;
         float[] nz = ws.m3;
         float[] nm = ws.m4;
         float[] w = ws.m5;
         float[] yt = ws.m6;
         float[] zt = ws.m7;
-        boolean hasGy = false;
         for (int k = iters; k >= 2; k--) {
             float[] ya = st;
             float[] za = st;
@@ -572,19 +521,28 @@ final class Engine {
                 zo = 0;
             }
             mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
-            mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+            if (hasGz) {
+                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+            }
             if (hasGy) {
                 mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
                 mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-                mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
+                if (hasGz) {
+                    mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
+                }
                 mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
-                mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
+                if (hasGz) {
+                    mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
+                    mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
+                    mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
+                } else {
+                    mul(kn, d, -0.5f, ya, yo, w, 0, 0f, null, 0, nz, 0, false);
+                }
             } else {
                 mul(kn, d, -0.5f, za, zo, w, 0, 0f, null, 0, ny, 0, false);
                 mul(kn, d, -0.5f, nm, 0, gz, 0, 1.5f, gz, 0, nz, 0, false);
+                mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
             }
-            mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
             float[] s = gy;
             gy = ny;
             ny = s;
@@ -592,6 +550,7 @@ final class Engine {
             gz = nz;
             nz = s;
             hasGy = true;
+            hasGz = true;
         }
         if (!hasGy) {
             for (int i = 0; i < dd; i++) {
@@ -606,12 +565,13 @@ final class Engine {
         }
         mul(kn, d, -0.5f, gy, 0, aa, 0, 1.5f, gy, 0, ny, 0, false);
         mul(kn, d, -0.5f, aa, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-        for (int i = 0; i < dd; i++) {
-            ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+        if (hasGz) {
+            for (int i = 0; i < dd; i++) {
+                ny[i] = Math.fma(gz[i], -0.5f, ny[i]);
+            }
         }
         return ny;
     }
-
 
     // ------------------------------------------------------------------ output layouts
 
