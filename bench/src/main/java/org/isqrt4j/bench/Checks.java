@@ -23,7 +23,8 @@ import org.isqrt4j.reference.ReferenceMath;
  *
  * <p>Data are deterministic per sample (the seed depends on the sample index, not on B), so reference results are
  * shared between contenders and forks: they are kept in memory and, when the system property
- * {@value #WORK_PROPERTY} names a folder, on disk under {@code refcache/}. Each check's outcome goes to the runner as a {@link Trial} record.
+ * {@value #WORK_PROPERTY} names a folder, on disk under {@code refcache/}. Each check's outcome goes to the
+ * runner as a {@link Trial} record.
  *
  * <p>Thresholds ({@link #limitPct}): float32 rounding of the K-step layer stays near 1e-4 % of the reference up to
  * d = 256 and grows slowly with d, while plausible bugs (an operand order swapped in one backward term, a missing
