@@ -109,20 +109,19 @@ final class GemmTable {
         Optional<String> why = probe.unavailable().or(probe::gemmMissing);
         List<GemmRow> rows = new ArrayList<>();
         for (int d : plan.gemmSizes()) {
-            String v = probe.gemm().get(d);
+            Optional<OpenClProbe.Gemm> g = probe.gemm(d);
             if (why.isPresent()) {
                 rows.add(GemmRow.without("opencl", d, OptionalInt.empty(), "n/a: " + why.get()));
-            } else if (v == null) {
+            } else if (g.isEmpty()) {
                 rows.add(GemmRow.without("opencl", d, OptionalInt.empty(), "FAILED: no result from the OpenCL probe"));
-            } else if (v.startsWith("FAILED")) {
-                rows.add(GemmRow.without("opencl", d, OptionalInt.empty(), v));
+            } else if (g.get().failure().isPresent()) {
+                rows.add(GemmRow.without("opencl", d, OptionalInt.empty(), "FAILED " + g.get().failure().get()));
             } else {
-                String[] parts = v.split(" ");
-                double gflops = Double.parseDouble(parts[0]);
+                double gflops = g.get().gflops();
                 rows.add(new GemmRow("opencl", d, OptionalInt.empty(), "ok", OptionalDouble.of(gflops),
                         env.gpu() ? OptionalDouble.empty() : Fmt.ratio(OptionalDouble.of(gflops), peakAll),
-                        OptionalDouble.empty(), OptionalDouble.empty(),
-                        Optional.of("best of " + parts[1] + " x " + parts[2] + " launches, kernel time from profiling events")));
+                        OptionalDouble.empty(), OptionalDouble.empty(), Optional.of("best of " + g.get().iterations()
+                                + " x " + g.get().reps() + " launches, kernel time from profiling events")));
             }
         }
         return rows;

@@ -187,6 +187,21 @@ class RenderersTest {
         }
     }
 
+    @Test
+    void openClProbeResultRoundTripsAndFillsTheGemmRows() {
+        OpenClProbe.Found f = new OpenClProbe.Found(Optional.empty(), "opencl[test]", Optional.of(false),
+                Optional.empty(), List.of()).with(new OpenClProbe.Gemm(32, 12.5, 3, 1000, Optional.empty()))
+                .with(OpenClProbe.Gemm.failed(64, "CL_OUT_OF_RESOURCES"));
+        OpenClProbe.Found back = OpenClProbe.Found.fromJson(Json.tree(Json.write(f.toJson())));
+        assertEquals(f.device(), back.device());
+        assertEquals(f.gpu(), back.gpu());
+        assertEquals(f.gemm(32), back.gemm(32));
+        assertEquals(Optional.of("CL_OUT_OF_RESOURCES"), back.gemm(64).orElseThrow().failure());
+        assertTrue(back.gemm(128).isEmpty());
+        assertEquals(Optional.of("gone"), OpenClProbe.Found.fromJson(Json.tree(Json.write(
+                OpenClProbe.Found.unavailable("gone").toJson()))).unavailable());
+    }
+
     private static List<String> names(JsonNode o) {
         List<String> n = new ArrayList<>();
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
