@@ -3,7 +3,7 @@
 # layer W1-W4) on every OpenCL platform found, NVIDIA first. See gpu-opencl/device-check/README.md.
 #
 #   gpu-opencl/device-check/run.sh prepare        HERE (needs JDK 25 and the built jars): jlink a minimal runtime and
-#                                                 pack it with the jars into gpu-opencl/device-check/bundle/ (~45 MiB)
+#                                                 pack it with the jars into gpu-opencl/device-check/bundle/ (~46 MiB)
 #   gpu-opencl/device-check/run.sh OUT_DIR [opts] ON THE DEVICE MACHINE (no Java, Maven or network needed): run the
 #                                                 packed runner; writes OUT_DIR/device-check.{json,md,log}
 #   gpu-opencl/device-check/run.sh --local [OUT]  HERE / CI: prepare if stale, then the same runner on PoCL with small

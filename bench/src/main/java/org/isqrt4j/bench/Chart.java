@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
@@ -24,31 +27,18 @@ final class Chart {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 520;
 
-    /** One bar chart: a value per contender per workload, and optionally a reference value (a peak) beside them. */
-    static final class Panel {
-        final String title;
-        final String yTitle;
-        final boolean log;
-        final Map<String, List<Double>> series;
-        final String refName;
-        final Double refValue;
-
-        /**
-         * @param title     panel title
-         * @param yTitle    y axis title
-         * @param log       log scale (whole decades)
-         * @param series    contender, then a value per workload (null where it did not run)
-         * @param refName   legend name of the reference value (drawn as a grey bar per workload), or null for none
-         * @param refValue its value, or null for none
-         */
-        Panel(String title, String yTitle, boolean log, Map<String, List<Double>> series, String refName, Double refValue) {
-            this.title = title;
-            this.yTitle = yTitle;
-            this.log = log;
-            this.series = series;
-            this.refName = refName;
-            this.refValue = refValue;
-        }
+    /**
+     * One bar chart: a value per contender per workload, and optionally a reference value (a peak) beside them.
+     *
+     * @param title   panel title
+     * @param yTitle  y axis title
+     * @param log     log scale (whole decades)
+     * @param series  contender, then a value per workload (NaN where it did not run)
+     * @param refName legend name of the reference value (drawn as a grey bar per workload), or "" for none
+     * @param ref     its value, or empty for none
+     */
+    record Panel(String title, String yTitle, boolean log, Map<String, double[]> series, String refName,
+                 OptionalDouble ref) {
     }
 
     private Chart() {
@@ -64,19 +54,19 @@ final class Chart {
         List<BufferedImage> images = new ArrayList<>();
         for (Panel p : panels) {
             CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                    .title(p.title).xAxisTitle("workload").yAxisTitle(p.yTitle).build();
-            chart.getStyler().setYAxisLogarithmic(p.log);
+                    .title(p.title()).xAxisTitle("workload").yAxisTitle(p.yTitle()).build();
+            chart.getStyler().setYAxisLogarithmic(p.log());
             chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
             chart.getStyler().setChartBackgroundColor(Color.WHITE);
             chart.getStyler().setAvailableSpaceFill(0.8);
             boolean any = false;
             double lo = Double.POSITIVE_INFINITY;
             double hi = 0;
-            for (Map.Entry<String, List<Double>> s : p.series.entrySet()) {
+            for (Map.Entry<String, double[]> s : p.series().entrySet()) {
                 List<Number> ys = new ArrayList<>();
                 boolean has = false;
-                for (Double v : s.getValue()) {
-                    boolean ok = v != null && v > 0 && Double.isFinite(v);
+                for (double v : s.getValue()) {
+                    boolean ok = v > 0 && Double.isFinite(v);
                     ys.add(ok ? v : null);
                     has |= ok;
                     if (ok) {
@@ -92,18 +82,19 @@ final class Chart {
             if (!any) {
                 continue;
             }
-            if (p.refValue != null && p.refValue > 0 && Double.isFinite(p.refValue)) {
+            double refValue = p.ref().orElse(Double.NaN);
+            if (refValue > 0 && Double.isFinite(refValue)) {
                 List<Number> peak = new ArrayList<>();
                 for (int i = 0; i < workloads.size(); i++) {
-                    peak.add(p.refValue);
+                    peak.add(refValue);
                 }
                 // a grey bar beside each workload's bars (an overlaid line lands off the category centres in XChart)
-                CategorySeries ref = chart.addSeries(p.refName, new ArrayList<>(workloads), peak);
+                CategorySeries ref = chart.addSeries(p.refName(), new ArrayList<>(workloads), peak);
                 ref.setFillColor(Color.LIGHT_GRAY);
-                lo = Math.min(lo, p.refValue);
-                hi = Math.max(hi, p.refValue);
+                lo = Math.min(lo, refValue);
+                hi = Math.max(hi, refValue);
             }
-            if (p.log) {
+            if (p.log()) {
                 // Bars start at zero unless told otherwise, which a log axis cannot show: span whole decades.
                 chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
                 chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi * 1.0001))));
@@ -139,5 +130,43 @@ final class Chart {
         if (!ImageIO.write(all, "png", file.toFile())) {
             throw new IOException("no PNG writer");
         }
+    }
+
+    /**
+     * The report's chart: samples/s (log scale) and effective GFLOP/s (with the all-thread FMA peak beside them),
+     * forward and forward+backward, every contender of the plan a series.
+     *
+     * @param png  PNG to write
+     * @param plan the run's plan
+     * @param r    its results
+     * @throws IOException if the file cannot be written, or nothing ran
+     */
+    static void layer(Path png, Plan plan, Results r) throws IOException {
+        List<String> labels = new ArrayList<>();
+        for (Workload w : plan.workloads()) {
+            labels.add(w.id());
+        }
+        List<Panel> panels = new ArrayList<>();
+        String run = plan.profile() + ", " + plan.threads() + " threads";
+        for (boolean gflops : new boolean[] {false, true}) {
+            for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
+                Map<String, double[]> series = new LinkedHashMap<>();
+                for (String id : plan.backends()) {
+                    double[] ys = new double[plan.workloads().size()];
+                    for (int i = 0; i < ys.length; i++) {
+                        Optional<LayerRow> row = r.find(id, plan.workloads().get(i), mode);
+                        ys[i] = row.isEmpty() ? Double.NaN
+                                : (gflops ? row.get().gflops() : row.get().samplesPerS()).orElse(Double.NaN);
+                    }
+                    series.put(id, ys);
+                }
+                panels.add(gflops
+                        ? new Panel("isqrt4j effective GFLOP/s (" + run + ") - " + mode, "GFLOP/s (straightforward count)",
+                                false, series, "FMA peak, " + plan.threads() + " threads", r.peak().on(plan.threads()))
+                        : new Panel("isqrt4j samples/s (" + run + ") - " + mode, "samples/s (log scale)",
+                                true, series, "", OptionalDouble.empty()));
+            }
+        }
+        write(png, labels, panels);
     }
 }

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -24,8 +23,8 @@ import org.isqrt4j.reference.ReferenceMath;
  *
  * <p>Data are deterministic per sample (the seed depends on the sample index, not on B), so reference results are
  * shared between contenders and forks: they are kept in memory and, when the system property
- * {@value #WORK_PROPERTY} names a folder, on disk under {@code refcache/}. Each check's outcome is written to
- * {@code checks/<key>.txt} in that folder, which is how the report runner learns error_pct from JMH's forks.
+ * {@value #WORK_PROPERTY} names a folder, on disk under {@code refcache/}. Each check's outcome goes to the
+ * runner as a {@link Trial} record.
  *
  * <p>Thresholds ({@link #limitPct}): float32 rounding of the K-step layer stays near 1e-4 % of the reference up to
  * d = 256 and grows slowly with d, while plausible bugs (an operand order swapped in one backward term, a missing
@@ -35,7 +34,7 @@ import org.isqrt4j.reference.ReferenceMath;
  * {@link #FAIL_PCT_EIG_F32} = 1 %. The precision bounds themselves belong to the property tests.
  */
 final class Checks {
-    /** System property: the folder for check outcomes and the reference cache. */
+    /** System property: the folder for trial records and the reference cache. */
     static final String WORK_PROPERTY = "isqrt4j.bench.work";
     /** A benchmark whose relative Frobenius error exceeds this many percent fails. */
     static final double FAIL_PCT = 0.05;
@@ -251,47 +250,9 @@ final class Checks {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    // ------------------------------------------------------------------------------------ outcomes
-
+    /** @return the work folder named by {@value #WORK_PROPERTY}, or null */
     static Path workDir() {
         String p = System.getProperty(WORK_PROPERTY);
         return p == null || p.isBlank() ? null : Paths.get(p);
-    }
-
-    /**
-     * Records a check's outcome for the report runner: "ok &lt;error_pct&gt; &lt;description&gt;" or
-     * "fail &lt;message&gt;".
-     *
-     * @param key  the benchmark's key
-     * @param line the outcome
-     */
-    static void record(String key, String line) {
-        Path dir = workDir();
-        if (dir == null) {
-            return;
-        }
-        try {
-            Files.createDirectories(dir.resolve("checks"));
-            Files.write(dir.resolve("checks").resolve(safe(key) + ".txt"), line.getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot record the check outcome in " + dir, e);
-        }
-    }
-
-    /**
-     * @param key the benchmark's key
-     * @return the recorded outcome, or null if none
-     */
-    static String outcome(Path dir, String key) {
-        Path f = dir.resolve("checks").resolve(safe(key) + ".txt");
-        try {
-            return Files.isRegularFile(f) ? new String(Files.readAllBytes(f), StandardCharsets.UTF_8).trim() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    static String safe(String key) {
-        return key.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -78,10 +79,10 @@ final class DeviceMerge {
             return 2;
         }
         try {
-            Map<String, Object> report = asMap(JsonRead.parse(Files.readString(into, StandardCharsets.UTF_8)), into.toString());
+            Map<String, Object> report = asMap(Json.read(Files.readString(into, StandardCharsets.UTF_8)), into.toString());
             List<Map<String, Object>> devs = new ArrayList<>();
             for (Path p : devices) {
-                Map<String, Object> d = asMap(JsonRead.parse(Files.readString(p, StandardCharsets.UTF_8)), p.toString());
+                Map<String, Object> d = asMap(Json.read(Files.readString(p, StandardCharsets.UTF_8)), p.toString());
                 d.put("file", p.toString());
                 devs.add(d);
             }
@@ -289,22 +290,23 @@ final class DeviceMerge {
         List<Chart.Panel> panels = new ArrayList<>();
         for (boolean gflops : new boolean[] {false, true}) {
             for (String mode : List.of(LayerBenchmark.FORWARD, LayerBenchmark.FORWARD_BACKWARD)) {
-                Map<String, List<Double>> series = new LinkedHashMap<>();
+                Map<String, double[]> series = new LinkedHashMap<>();
                 for (String b : backends) {
-                    List<Double> ys = new ArrayList<>();
-                    for (String w : labels) {
-                        Double v = null;
+                    double[] ys = new double[labels.size()];
+                    for (int i = 0; i < ys.length; i++) {
+                        ys[i] = Double.NaN;
                         for (Map<String, Object> r : layer) {
-                            if (b.equals(r.get("backend")) && w.equals(r.get("workload")) && mode.equals(r.get("mode"))) {
-                                v = num(r.get(gflops ? "gflops" : "samples_per_s"));
+                            if (b.equals(r.get("backend")) && labels.get(i).equals(r.get("workload"))
+                                    && mode.equals(r.get("mode"))) {
+                                Double v = num(r.get(gflops ? "gflops" : "samples_per_s"));
+                                ys[i] = v == null ? Double.NaN : v;
                             }
                         }
-                        ys.add(v);
                     }
                     series.put(b, ys);
                 }
                 panels.add(new Chart.Panel("isqrt4j " + (gflops ? "effective GFLOP/s" : "samples/s") + ", CPU and device - "
-                        + mode, (gflops ? "GFLOP/s" : "samples/s") + " (log scale)", true, series, null, null));
+                        + mode, (gflops ? "GFLOP/s" : "samples/s") + " (log scale)", true, series, "", OptionalDouble.empty()));
             }
         }
         Chart.write(png, labels, panels);
@@ -356,7 +358,7 @@ final class DeviceMerge {
     }
 
     private static String sig(Double v) {
-        return Report.sig(v);
+        return v == null ? "" : Fmt.sig(v);
     }
 
     private static String pct(Double f) {

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the thread hand-off, not the kernel: at d = 64 a product takes about 2 us, a wake-up tens of us.</li>
  * </ul>
  * Setup checks 64 random entries of C against double-precision dot products and records the flops of one
- * operation for the report runner.
+ * operation for the report runner ({@link Trial}).
  */
 @State(Scope.Benchmark)
 public class GemmBenchmark {
@@ -69,7 +69,7 @@ public class GemmBenchmark {
 
     /**
      * @param backend back-end  @param d size  @param threads threads
-     * @return the key under which the check outcome is recorded
+     * @return the key of the benchmark's {@link Trial}
      */
     public static String key(String backend, int d, int threads) {
         return String.format(Locale.ROOT, "gemm-%s-d%d-t%d", backend, d, threads);
@@ -146,9 +146,9 @@ public class GemmBenchmark {
             if (!(err <= Checks.FAIL_PCT)) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%s GEMM d=%d is wrong: error %.4g %%", backend, d, err));
             }
-            Checks.record(key, String.format(Locale.ROOT, "ok %.6g flops=%.17g %s", err, flopsPerOp, desc));
+            Trial.save(key, Trial.passed(err, flopsPerOp, desc));
         } catch (RuntimeException | Error | ReflectiveOperationException e) {
-            Checks.record(key, "fail " + e);
+            Trial.save(key, Trial.failed(e));
             throw e;
         }
     }
@@ -190,11 +190,6 @@ public class GemmBenchmark {
             den += mag * mag / d; // the typical size of an entry: rounding is relative to the terms, not their sum
         }
         return den == 0 ? (num == 0 ? 0 : Double.POSITIVE_INFINITY) : 100 * Math.sqrt(num / den);
-    }
-
-    /** @param backend back-end  @param d size  @return the key of the one-thread rate per thread CPU second */
-    public static String cpuKey(String backend, int d) {
-        return key(backend, d, 1) + "-cpu";
     }
 
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -240,12 +235,11 @@ public class GemmBenchmark {
         return c;
     }
 
-    /** Records the CPU-time rate; releases native memory, the pool and the op. */
+    /** Adds the one-thread GFLOP/s per thread CPU second to the trial; releases native memory, the pool and the op. */
     @TearDown(Level.Trial)
     public void tearDown() {
         if (threads == 1 && bestPerNs > 0) {
-            Checks.record(cpuKey(backend, d), String.format(Locale.ROOT, "ok 0 gflops=%.17g per thread CPU second",
-                    bestPerNs));
+            Trial.update(key(backend, d, 1), t -> t.withCpuRate(bestPerNs));
         }
         if (pa != null) {
             pa.close();

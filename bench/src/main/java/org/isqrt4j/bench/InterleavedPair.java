@@ -64,7 +64,7 @@ public final class InterleavedPair {
             }
             long faster = Arrays.stream(ratio).filter(r -> r > 1).count();
             System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %.2fx | %d/%d |%n", w.id(), batch,
-                    Report.sig(batch / (median(ta) / 1e9)), Report.sig(batch / (median(tb) / 1e9)), median(ratio),
+                    Fmt.sig(batch / (median(ta) / 1e9)), Fmt.sig(batch / (median(tb) / 1e9)), median(ratio),
                     faster, rounds);
         }
     }

@@ -52,7 +52,7 @@ public class LayerBenchmark {
     /**
      * @param backend contender id  @param workload name  @param mode mode  @param threads pool size
      * @param batch batch size actually used
-     * @return the key under which the check outcome is recorded
+     * @return the key of the benchmark's {@link Trial}
      */
     public static String key(String backend, String workload, String mode, int threads, int batch) {
         return String.format(Locale.ROOT, "layer-%s-%s-%s-t%d-b%d", backend, workload, mode, threads, batch);
@@ -75,9 +75,9 @@ public class LayerBenchmark {
             gx = new float[b * w.d() * w.n()];
             runner = Backends.create(backend, threads, b, w.d(), w.n(), w.iterations());
             double err = Checks.verify(backend, runner, threads, b, w.d(), w.n(), w.iterations(), backward, x, g);
-            Checks.record(key, String.format(Locale.ROOT, "ok %.6g %s", err, runner.describe()));
+            Trial.save(key, Trial.passed(err, runner.describe()));
         } catch (RuntimeException | Error e) {
-            Checks.record(key, "fail " + e);
+            Trial.save(key, Trial.failed(e));
             if (runner != null) {
                 runner.close();
                 runner = null;
@@ -97,11 +97,6 @@ public class LayerBenchmark {
         }
         cpuTimeWindow();
         return r;
-    }
-
-    /** @param key the layer key  @return the key of its rate per process CPU second */
-    public static String cpuKey(String key) {
-        return key + "-cpu";
     }
 
     private static final java.lang.management.OperatingSystemMXBean OS = ManagementFactory.getOperatingSystemMXBean();
@@ -130,16 +125,14 @@ public class LayerBenchmark {
         cpuLast = now;
     }
 
-    /** Records the CPU-time rate and releases the contender. */
+    /** Adds the CPU-time rate (samples per process CPU second x threads) to the trial; releases the contender. */
     @TearDown(Level.Trial)
     public void tearDown() {
         Workload w = Workload.byId(workload);
         int b = batch > 0 ? batch : w.batch();
         if (batches >= 2 && cpuLast > cpuStart) {
             double perNs = (double) batches / (cpuLast - cpuStart);
-            Checks.record(cpuKey(key(backend, w.id(), mode, threads, b)), String.format(Locale.ROOT,
-                    "ok 0 samples=%.17g per process CPU second x %d threads, %d batches", perNs * 1e9 * b * threads,
-                    threads, batches));
+            Trial.update(key(backend, w.id(), mode, threads, b), t -> t.withCpuRate(perNs * 1e9 * b * threads));
         }
         if (runner != null) {
             runner.close();

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * FMA peak calibration, and a clock estimate to check it against.
@@ -34,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>With {@code threads} &gt; 1 one operation runs the loop on that many threads at once.
  *
  * <p>Both loops also time themselves in thread CPU time, and the trial records the best rate per thread CPU
- * second, summed over the threads ({@link #cpuKey}, {@link #clockCpuKey}). On a machine shared with other work
+ * second, summed over the threads (the {@link Trial}s' CPU rates). On a machine shared with other work
  * JMH's wall-clock score counts the time a thread waited for a core, so it understates the peak (and the clock)
  * by as much as the load; the CPU-time rates do not, and they are what the report calls the true peak. On an
  * idle machine the two agree. Two threads on SMT siblings each get half the FMA pipes and report half the rate,
@@ -66,24 +67,14 @@ public class PeakBenchmark {
     /** The start of the clock chain, a field so that C2 sees no constant (odd: its powers never reach 0). */
     private long seed = 0x9E3779B97F4A7C15L;
 
-    /** @param threads threads  @return the key of the recorded outcome of {@link #fma} */
+    /** @param threads threads  @return the key of the {@link Trial} of {@link #fma} */
     public static String key(int threads) {
         return "peak-t" + threads;
     }
 
-    /** @param threads threads  @return the key of the recorded outcome of {@link #clock} */
+    /** @param threads threads  @return the key of the {@link Trial} of {@link #clock} */
     public static String clockKey(int threads) {
         return "clock-t" + threads;
-    }
-
-    /** @param threads threads  @return the key of the FMA rate per thread CPU time */
-    public static String cpuKey(int threads) {
-        return "peak-cpu-t" + threads;
-    }
-
-    /** @param threads threads  @return the key of the clock per thread CPU time */
-    public static String clockCpuKey(int threads) {
-        return "clock-cpu-t" + threads;
     }
 
     /** @return floats per vector of the preferred species */
@@ -91,16 +82,22 @@ public class PeakBenchmark {
         return S.length();
     }
 
-    /** Records the flops of one {@link #fma} and the multiplies of one {@link #clock} operation. */
+    /**
+     * Records the flops of one {@link #fma}, or the multiplies of one {@link #clock} operation, whichever runs.
+     *
+     * @param params JMH's parameters of this trial (which method runs)
+     */
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         pool = new BatchPool(threads);
-        double flops = 2.0 * CHAINS * lanes() * (double) TRIPS * threads;
-        Checks.record(key(threads), String.format(Locale.ROOT,
-                "ok 0 flops=%.17g FloatVector %d-bit, %d chains acc = b.fma(c, acc)", flops, S.vectorBitSize(), CHAINS));
-        Checks.record(clockKey(threads), String.format(Locale.ROOT,
-                "ok 0 flops=%.17g dependent 64-bit multiplies per thread (cycles = %d x multiplies)",
-                (double) MULS, IMUL_LATENCY));
+        if (params.getBenchmark().endsWith(".clock")) {
+            Trial.save(clockKey(threads), Trial.passed(0, MULS, String.format(Locale.ROOT,
+                    "dependent 64-bit multiplies per thread (cycles = %d x multiplies)", IMUL_LATENCY)));
+        } else {
+            double flops = 2.0 * CHAINS * lanes() * (double) TRIPS * threads;
+            Trial.save(key(threads), Trial.passed(0, flops, String.format(Locale.ROOT,
+                    "FloatVector %d-bit, %d chains acc = b.fma(c, acc)", S.vectorBitSize(), CHAINS)));
+        }
     }
 
     /** @return a value depending on every chain, so none is dead code */
@@ -187,7 +184,10 @@ public class PeakBenchmark {
         return s.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Records the CPU-time rates and stops the pool. */
+    /**
+     * Adds the CPU-time rates to the trials: the FMA rate in GFLOP/s (best per thread CPU second, summed over the
+     * threads), the clock in GHz (best multiplies per thread CPU nanosecond x {@value #IMUL_LATENCY}); stops the pool.
+     */
     @TearDown(Level.Trial)
     public void tearDown() {
         double fma = 0;
@@ -197,12 +197,12 @@ public class PeakBenchmark {
             mul = Math.max(mul, bestMul[s]);
         }
         if (fma > 0) {
-            Checks.record(cpuKey(threads), String.format(Locale.ROOT, "ok 0 gflops=%.17g best per thread CPU second, "
-                    + "summed over %d thread(s)", fma, threads));
+            double gflops = fma;
+            Trial.update(key(threads), t -> t.withCpuRate(gflops));
         }
         if (mul > 0) {
-            Checks.record(clockCpuKey(threads), String.format(Locale.ROOT, "ok 0 ghz=%.17g best multiplies per thread "
-                    + "CPU nanosecond x %d", mul * IMUL_LATENCY, IMUL_LATENCY));
+            double ghz = mul * IMUL_LATENCY;
+            Trial.update(clockKey(threads), t -> t.withCpuRate(ghz));
         }
         pool.close();
     }

@@ -2,6 +2,8 @@ package org.isqrt4j.bench;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The report's comparison with {@code torch-autograd} (the layer in DJL NDArray operations on the PyTorch engine,
@@ -16,17 +18,17 @@ final class TorchComparison {
      * @param layer the layer table's rows
      * @return the markdown section, or "" when the run has no torch-autograd cell
      */
-    static String markdown(List<Report.LayerRow> layer) {
+    static String markdown(List<LayerRow> layer) {
         StringBuilder sb = new StringBuilder();
-        for (Report.LayerRow t : layer) {
-            if (!t.backend.equals(Backends.TORCH)) {
+        for (LayerRow t : layer) {
+            if (!t.backend().equals(Backends.TORCH)) {
                 continue;
             }
-            Report.LayerRow cpu = find(layer, "cpu-vector", t);
-            Report.LayerRow blas = find(layer, Backends.OPENBLAS, t);
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", t.workload.id(), t.batch,
-                    t.mode, t.samplesPerS == null ? t.status.replace("|", "/") : Report.sig(t.samplesPerS),
-                    cpu == null ? "" : Report.sig(cpu.samplesPerS), ratio(cpu, t), ratio(blas, t)));
+            Optional<LayerRow> cpu = find(layer, "cpu-vector", t);
+            Optional<LayerRow> blas = find(layer, Backends.OPENBLAS, t);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s |%n", t.workload().id(), t.batch(),
+                    t.mode(), t.samplesPerS().isEmpty() ? Fmt.cell(t.status()) : Fmt.sig(t.samplesPerS()),
+                    cpu.map(c -> Fmt.sig(c.samplesPerS())).orElse(""), ratio(cpu, t), ratio(blas, t)));
         }
         if (sb.length() == 0) {
             return "";
@@ -39,19 +41,12 @@ final class TorchComparison {
                 + "isqrt-openblas / torch |\n|---|---:|---|---:|---:|---:|---:|\n" + sb;
     }
 
-    private static Report.LayerRow find(List<Report.LayerRow> rows, String id, Report.LayerRow like) {
-        for (Report.LayerRow r : rows) {
-            if (r.backend.equals(id) && r.workload == like.workload && r.mode.equals(like.mode)) {
-                return r;
-            }
-        }
-        return null;
+    private static Optional<LayerRow> find(List<LayerRow> rows, String id, LayerRow like) {
+        return rows.stream().filter(r -> r.sameCell(id, like.workload(), like.mode())).findFirst();
     }
 
-    private static String ratio(Report.LayerRow a, Report.LayerRow torch) {
-        if (a == null || a.samplesPerS == null || torch.samplesPerS == null) {
-            return "";
-        }
-        return String.format(Locale.ROOT, "%.2fx", a.samplesPerS / torch.samplesPerS);
+    private static String ratio(Optional<LayerRow> a, LayerRow torch) {
+        OptionalDouble r = Fmt.ratio(a.map(LayerRow::samplesPerS).orElse(OptionalDouble.empty()), torch.samplesPerS());
+        return Fmt.times(r);
     }
 }

@@ -72,7 +72,7 @@ final class VectorWidth {
         cmd.add(Report.class.getName());
         cmd.addAll(List.of(args));
         System.err.println(String.format(Locale.ROOT, "[bench] --vector-bits %d: this JVM has %s-bit vectors; "
-                + "running the report in a child JVM with %s", bits, Report.vectorBits(), flags(bits)));
+                + "running the report in a child JVM with %s", bits, Environment.jvmVectorBits().isPresent() ? Environment.jvmVectorBits().getAsInt() : "no", flags(bits)));
         return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 }

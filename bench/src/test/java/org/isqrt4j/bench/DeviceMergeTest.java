@@ -131,7 +131,7 @@ class DeviceMergeTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.size(dir.resolve("full-x-with-device.png")) > 1000);
-        Map<?, ?> back = (Map<?, ?>) JsonRead.parse(Files.readString(dir.resolve("full-x-with-device.json")));
+        Map<?, ?> back = (Map<?, ?>) Json.read(Files.readString(dir.resolve("full-x-with-device.json")));
         List<?> layer = (List<?>) back.get("layer");
         assertEquals(7, layer.size());
         assertEquals(100.0, ((Map<?, ?>) layer.get(4)).get("speedup_vs_isqrt_openblas"));
@@ -150,9 +150,9 @@ class DeviceMergeTest {
         m.put("b", true);
         m.put("z", null);
         m.put("l", List.of(1.0, "x", List.of(), Map.of()));
-        assertEquals(m, JsonRead.parse(Json.write(m)));
-        assertThrows(IllegalArgumentException.class, () -> JsonRead.parse("{\"a\": 1,}"));
-        assertThrows(IllegalArgumentException.class, () -> JsonRead.parse("[1 2]"));
-        assertThrows(IllegalArgumentException.class, () -> JsonRead.parse("\"open"));
+        assertEquals(m, Json.read(Json.write(m)));
+        assertThrows(IllegalArgumentException.class, () -> Json.read("{\"a\": 1,}"));
+        assertThrows(IllegalArgumentException.class, () -> Json.read("[1 2]"));
+        assertThrows(IllegalArgumentException.class, () -> Json.read("\"open"));
     }
 }

@@ -1,19 +1,17 @@
 package org.isqrt4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The report's pieces that need no benchmark run: flop counts, JSON, options, the GEMM spot check. */
+/** The report's pieces that need no benchmark run: flop counts, JSON, the GEMM spot check. */
 class ReportPartsTest {
 
     @Test
@@ -31,35 +29,13 @@ class ReportPartsTest {
     void jsonEscapesAndKeepsOrder() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("b", "quote\" back\\slash\nnew\u0001");
-        m.put("a", Arrays.asList(1, 2.5, Double.NaN, null, true));
+        m.put("a", Arrays.asList(1, 2.5, Double.NaN, null, true, 3.0));
         m.put("e", new ArrayList<>());
+        m.put("o", new LinkedHashMap<>());
         String s = Json.write(m);
         assertEquals("{\n  \"b\": \"quote\\\" back\\\\slash\\nnew\\u0001\",\n"
-                + "  \"a\": [\n    1,\n    2.5,\n    null,\n    null,\n    true\n  ],\n  \"e\": []\n}\n", s);
+                + "  \"a\": [\n    1,\n    2.5,\n    null,\n    null,\n    true,\n    3\n  ],\n  \"e\": [],\n  \"o\": {}\n}\n", s);
         assertThrows(IllegalArgumentException.class, () -> Json.write(new Object()));
-    }
-
-    @Test
-    void optionsSelectProfileAndOverrides() {
-        Report.Plan quick = Report.parse(new String[0]);
-        assertEquals("quick", quick.profile);
-        assertEquals(0, quick.forks);
-        assertTrue(quick.workloads.size() == 3 && !quick.workloads.contains(Workload.WIDE));
-        Report.Plan full = Report.parse(new String[] {"--profile", "full", "--threads=3", "--variants"});
-        assertEquals(2, full.forks);
-        assertEquals(3, full.threads);
-        assertTrue(full.workloads.contains(Workload.WIDE));
-        assertTrue(full.gc && full.scaling);
-        assertTrue(full.backends.containsAll(Backends.VARIANTS));
-        Report.Plan smoke = Report.parse(new String[] {"--profile=smoke", "--batch", "2", "--workloads", "small,tiny"});
-        assertEquals(List.of(Workload.SMALL, Workload.TINY), smoke.workloads);
-        assertEquals(2, smoke.batchOf(Workload.SMALL));
-        assertTrue(!quick.gc && Report.parse(new String[] {"--gc"}).gc);
-        assertTrue(!quick.scaling && Report.parse(new String[] {"--scaling"}).scaling);
-        assertNull(Report.parse(new String[] {"--help"}));
-        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--profile", "fast"}));
-        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--threads", "0"}));
-        assertThrows(IllegalArgumentException.class, () -> Report.parse(new String[] {"--bogus", "1"}));
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Random;
 import org.isqrt4j.reference.ReferenceMath;
 import org.junit.jupiter.api.Test;
@@ -63,7 +65,7 @@ class TorchAutogradTest {
 
     @Test
     void reportSectionGivesTheRatios() {
-        List<Report.LayerRow> rows = new ArrayList<>();
+        List<LayerRow> rows = new ArrayList<>();
         rows.add(row(Backends.TORCH, 50.0));
         rows.add(row("cpu-vector", 400.0));
         rows.add(row(Backends.OPENBLAS, 125.0));
@@ -73,14 +75,10 @@ class TorchAutogradTest {
         assertEquals("", TorchComparison.markdown(List.of(row("cpu-vector", 1.0))));
     }
 
-    private static Report.LayerRow row(String id, double samples) {
-        Report.LayerRow r = new Report.LayerRow();
-        r.backend = id;
-        r.workload = Workload.IMAGENET;
-        r.batch = 32;
-        r.mode = LayerBenchmark.FORWARD_BACKWARD;
-        r.samplesPerS = samples;
-        return r;
+    private static LayerRow row(String id, double samples) {
+        return LayerRow.measured(id, Workload.IMAGENET, 32, LayerBenchmark.FORWARD_BACKWARD, samples,
+                OptionalDouble.empty(), OptionalDouble.empty(), 1e-5, OptionalDouble.empty(), OptionalDouble.empty(),
+                Optional.empty());
     }
 
     private static float[] nonSymmetric(int size, long seed) {

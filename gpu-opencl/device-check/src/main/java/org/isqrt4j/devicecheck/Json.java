@@ -1,14 +1,46 @@
 package org.isqrt4j.devicecheck;
 
-import java.util.Iterator;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON writer for the check's result file, in the same shape as the bench report's writer: maps (insertion
- * order kept), lists, strings (escaped per RFC 8259), numbers (non-finite ones become null), booleans and null.
+ * The check's result file in JSON, on Jackson, in the bench reports' layout (two-space indent, {@code "key": value},
+ * one array element per line; a whole number without ".0", a non-finite one as null), which
+ * {@code bench/run.sh --merge-device} reads. Thread-safe.
  */
 final class Json {
+    private static final ObjectWriter WRITER = new ObjectMapper()
+            .registerModule(new SimpleModule().addSerializer(Double.class, new StdSerializer<Double>(Double.class) {
+                @Override
+                public void serialize(Double v, JsonGenerator g, SerializerProvider p) throws IOException {
+                    if (!Double.isFinite(v)) {
+                        g.writeNull();
+                    } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                        g.writeNumber((long) (double) v);
+                    } else {
+                        g.writeNumber(v);
+                    }
+                }
+            }))
+            .writer(new DefaultPrettyPrinter()
+                    .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+                    .withArrayIndenter(new DefaultIndenter("  ", "\n"))
+                    .withSeparators(Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                            .withObjectEmptySeparator("")
+                            .withArrayEmptySeparator("")));
+
     private Json() {
     }
 
@@ -17,86 +49,10 @@ final class Json {
      * @return its JSON text, indented by two spaces, with a final newline
      */
     static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, 0);
-        return sb.append('\n').toString();
-    }
-
-    private static void write(StringBuilder sb, Object v, int indent) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String) {
-            string(sb, (String) v);
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (!Double.isFinite(d)) {
-                sb.append("null");
-            } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                sb.append((long) d);
-            } else {
-                sb.append(d);
-            }
-        } else if (v instanceof Number || v instanceof Boolean) {
-            sb.append(v);
-        } else if (v instanceof Map) {
-            Map<?, ?> m = (Map<?, ?>) v;
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append("{\n");
-            Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<?, ?> e = it.next();
-                pad(sb, indent + 1);
-                string(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                sb.append(it.hasNext() ? ",\n" : "\n");
-            }
-            pad(sb, indent);
-            sb.append('}');
-        } else if (v instanceof List) {
-            List<?> l = (List<?>) v;
-            if (l.isEmpty()) {
-                sb.append("[]");
-                return;
-            }
-            sb.append("[\n");
-            for (int i = 0; i < l.size(); i++) {
-                pad(sb, indent + 1);
-                write(sb, l.get(i), indent + 1);
-                sb.append(i + 1 < l.size() ? ",\n" : "\n");
-            }
-            pad(sb, indent);
-            sb.append(']');
-        } else {
-            throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
+        try {
+            return WRITER.writeValueAsString(value) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON: " + e, e);
         }
-    }
-
-    private static void pad(StringBuilder sb, int indent) {
-        sb.append("  ".repeat(indent));
-    }
-
-    private static void string(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        sb.append('"');
     }
 }
