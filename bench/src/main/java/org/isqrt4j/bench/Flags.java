@@ -27,11 +27,12 @@ final class Flags {
             "  --threads N        pool size of the CPU contenders (default: available processors)",
             "  --out DIR          where latest.json, latest.md and latest.png go (default: bench/results)",
             "  --work DIR         scratch folder: trial records, reference cache, JMH log (default: bench/target/bench-work)",
-            "  --workloads a,b    subset of imagenet, small, finegrained, wide, tiny",
+            "  --workloads a,b    subset of imagenet, small, finegrained, wide, huge, tiny",
             "  --backends a,b     subset of cpu-vector, cpu-scalar, opencl, isqrt-openblas, eig-ejml, torch-autograd (and variants)",
             "  --variants         also run eig-ejml-f32/-f64 and isqrt-openblas-batch/-blas-threads, and compare them",
             "  --batch N|issue    override every workload's batch size (issue: the issue's B, also in quick)",
             "  --no-gemm          skip the GEMM table",
+            "  --gemm-sizes a,b   the GEMM table's d values (default 64,128,256,512,1024; e.g. add 2048)",
             "  --gc               JMH's GC profiler on the layer runs: bytes allocated per batch and per sample (full: on)",
             "  --scaling          also run cpu-vector on 1 thread, in the same run: its thread scaling (full: on)",
             "  --no-whitening     skip the whitening table (IterNorm-shaped ZCA whitening vs an EJML eigendecomposition,",
@@ -164,6 +165,13 @@ final class Flags {
                 break;
             case "--backends":
                 p.backends = new ArrayList<>(Arrays.asList(v.split(",")));
+                break;
+            case "--gemm-sizes":
+                List<Integer> sizes = new ArrayList<>();
+                for (String s : v.split(",")) {
+                    sizes.add(positive(a, s.trim()));
+                }
+                p.gemmSizes = List.copyOf(sizes);
                 break;
             case "--batch":
                 p.batch.clear();

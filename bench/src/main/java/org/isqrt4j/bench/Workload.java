@@ -3,7 +3,8 @@ package org.isqrt4j.bench;
 import java.util.Locale;
 
 /**
- * A benchmark shape (B, d, n, K). The four named workloads are those of the benchmark issue; {@code tiny} is the
+ * A benchmark shape (B, d, n, K). The four named workloads are those of the benchmark issue, {@code huge} the d = 2048
+ * shape of the CPU-speed issue (in no profile: name it with --workloads); {@code tiny} is the
  * smoke profile's shape (n &lt; d, so its covariance is rank-deficient like the imagenet workload's).
  */
 public enum Workload {
@@ -15,6 +16,8 @@ public enum Workload {
     FINEGRAINED("finegrained", 8, 256, 784, 5),
     /** W4: wide channels (full profile only). */
     WIDE("wide", 4, 1024, 196, 5),
+    /** d = 2048 (B = 2, n = 196): the large-d case of the CPU-speed issue; run it with --workloads huge. */
+    HUGE("huge", 2, 2048, 196, 5),
     /** Smoke-test shape. */
     TINY("tiny", 4, 32, 24, 5);
 
@@ -68,7 +71,7 @@ public enum Workload {
                 return w;
             }
         }
-        throw new IllegalArgumentException("unknown workload '" + id + "'; known: imagenet, small, finegrained, wide, tiny");
+        throw new IllegalArgumentException("unknown workload '" + id + "'; known: imagenet, small, finegrained, wide, huge, tiny");
     }
 
     @Override

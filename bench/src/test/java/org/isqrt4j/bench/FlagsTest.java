@@ -73,6 +73,17 @@ class FlagsTest {
         assertThrows(IllegalArgumentException.class, () -> plan("--vector-bits", "300"));
         assertThrows(IllegalArgumentException.class, () -> plan("-bogusJmhOption", "1"));
         assertThrows(IllegalArgumentException.class, () -> plan("-f", "many"));
+        assertThrows(IllegalArgumentException.class, () -> plan("--gemm-sizes", "64,0"));
+        assertThrows(IllegalArgumentException.class, () -> plan("--workloads", "enormous"));
+    }
+
+    @Test
+    void gemmSizesAndTheD2048WorkloadCanBeChosen() {
+        Plan p = plan("--gemm-sizes", "1024,2048", "--workloads", "wide,huge");
+        assertEquals(List.of(1024, 2048), p.gemmSizes());
+        assertEquals(List.of(Workload.WIDE, Workload.HUGE), p.workloads());
+        assertEquals(2048, Workload.HUGE.d());
+        assertEquals(2, p.batchOf(Workload.HUGE));
     }
 
     @Test
