@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.isqrt4j.api.Isqrt4jException;
+import org.isqrt4j.opencl.GemmRoutine.Output;
+import org.isqrt4j.opencl.GemmRoutine.Transpose;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -32,12 +34,19 @@ import org.jocl.cl_queue_properties;
  * from any thread: the op serialises every other use.
  */
 final class ClRuntime {
-    /** Classpath resource holding every kernel. */
-    static final String KERNEL_RESOURCE = "/org/isqrt4j/opencl/isqrt.cl";
+    /**
+     * Classpath resources of the kernels, split by concern, concatenated in this order into one program (the tiled
+     * GEMM variants generated from {@link #TILED_RESOURCE} follow).
+     */
+    static final List<String> KERNEL_RESOURCES = List.of("/org/isqrt4j/opencl/common.cl",
+            "/org/isqrt4j/opencl/gemm.cl", "/org/isqrt4j/opencl/covariance.cl", "/org/isqrt4j/opencl/normalise.cl",
+            "/org/isqrt4j/opencl/packing.cl", "/org/isqrt4j/opencl/newton_schulz.cl",
+            "/org/isqrt4j/opencl/backward.cl");
     /** Floats per sample in the per-sample scalar buffer: tau, sqrt(tau), 1/tau, 1/sqrt(tau). */
     static final int SCAL_STRIDE = 4;
-    private static final String[] KERNEL_NAMES = {"gemm", "gemm_local", "row_mean", "center", "trace_scalars", "normalise",
-            "pack_out", "unpack_in", "dot_batched", "grad_finish", "symmetrise", "combine", "ns_step_small"};
+    private static final String[] KERNEL_NAMES = {"gemm", "gemm_local", "row_mean", "covariance_centre",
+        "trace_scalars", "normalise", "pack_out", "unpack_in", "dot_batched", "normalise_backward",
+        "covariance_backward", "newton_schulz_backward_combine", "newton_schulz_step_small"};
 
     final ClDevice device;
     private final cl_context context;
@@ -56,13 +65,13 @@ final class ClRuntime {
     final GemmVariant gemmSmall;
     final GemmVariant gemmLarge;
     /**
-     * Largest padded d whose Newton-Schulz steps can run as one ns_step_small launch per step (two NS_MAXD^2 float
+     * Largest padded d whose Newton-Schulz steps can run as one newton_schulz_step_small launch per step (two NS_MAXD^2 float
      * matrices must fit the device's local memory), 0 when the device cannot.
      */
     final int nsMaxD;
-    /** Work-group size of ns_step_small. */
+    /** Work-group size of newton_schulz_step_small. */
     final int nsWg;
-    /** Whether symmetric forwards with padded d up to {@link #nsMaxD} use ns_step_small. */
+    /** Whether symmetric forwards with padded d up to {@link #nsMaxD} use newton_schulz_step_small. */
     final boolean fusedSteps;
     /**
      * System property for the fused small-d Newton-Schulz steps: "true" or "false"; by default the tuning pass
@@ -158,7 +167,7 @@ final class ClRuntime {
                 wg >>= 1;
             }
             redWg = wg;
-            String source = loadSource(KERNEL_RESOURCE) + tiledSource();
+            String source = programSource();
             long localMemBytes = Cl.deviceLong(dev, CL.CL_DEVICE_LOCAL_MEM_SIZE);
             int nsD = 64;
             while (nsD >= 16 && 2L * nsD * nsD * Sizeof.cl_float + 1024 > localMemBytes) {
@@ -219,7 +228,7 @@ final class ClRuntime {
                     CL.clReleaseKernel(k);
                 }
             }
-            cl_kernel ns = kernels.get("ns_step_small");
+            cl_kernel ns = kernels.get("newton_schulz_step_small");
             long nsKernelWg = kernelWorkGroupSize(ns, dev);
             int w = 256;
             while (w > nsKernelWg && w > 1) {
@@ -265,6 +274,15 @@ final class ClRuntime {
             CL.clReleaseContext(context);
             throw e;
         }
+    }
+
+    /** @return the whole program's source: {@link #KERNEL_RESOURCES} in order, then {@link #tiledSource()} */
+    static String programSource() {
+        StringBuilder sb = new StringBuilder();
+        for (String r : KERNEL_RESOURCES) {
+            sb.append(loadSource(r)).append('\n');
+        }
+        return sb.append(tiledSource()).toString();
     }
 
     /** @return the tiled variants' source: the template once per {@link #TILED} entry, with literals filled in */
@@ -320,12 +338,12 @@ final class ClRuntime {
                 long bestNs = Long.MAX_VALUE;
                 why.append(p == 0 ? "" : "; ").append("d=").append(d).append(" x").append(batch).append(':');
                 for (GemmVariant v : variants.values()) {
-                    gemm(v, batch, d, d, d, a, ld, per, true, b, ld, per, false, c, ld, per, null, 1f, 0f, 0f, 0, null,
-                            -1, false);
+                    GemmRoutine.Args product = GemmRoutine.args(batch, d, d, d).a(a, ld, per, Transpose.YES)
+                            .b(b, ld, per, Transpose.NO).c(c, ld, per);
+                    GemmRoutine.launch(this, v, product);
                     drainProfile();
                     for (int r = 0; r < 3; r++) {
-                        gemm(v, batch, d, d, d, a, ld, per, true, b, ld, per, false, c, ld, per, null, 1f, 0f, 0f, 0,
-                                null, -1, false);
+                        GemmRoutine.launch(this, v, product);
                     }
                     long ns = drainProfile().getOrDefault(v.kernel, Long.MAX_VALUE);
                     why.append(' ').append(v.name).append(' ').append(String.format(java.util.Locale.ROOT, "%.1f",
@@ -355,7 +373,7 @@ final class ClRuntime {
 
     /**
      * Wall time (enqueue to finish, so launch overhead counts) of one Newton-Schulz step at d = 64, B = 128 (W2) as
-     * one ns_step_small launch and as its three GEMM launches with the given kernel; best of five each.
+     * one newton_schulz_step_small launch and as its three GEMM launches with the given kernel; best of five each.
      *
      * @return {fused ns, GEMMs ns}
      */
@@ -383,15 +401,17 @@ final class ClRuntime {
                     drainProfile();
                     long t0 = System.nanoTime();
                     if (way == 0) {
-                        kernel("ns_step_small").i(dp).i(ld).i(dp).i(0).m(m[0]).m(m[1]).m(m[2]).m(m[3]).m(m[4]).m(m[5])
+                        kernel("newton_schulz_step_small").i(dp).i(ld).i(dp).i(0).m(m[0]).m(m[1]).m(m[2]).m(m[3]).m(m[4]).m(m[5])
                                 .run(new long[] {(long) nsWg * batch}, new long[] {nsWg});
                     } else {
-                        gemm(g, batch, dp, dp, dp, m[1], ld, per, true, m[0], ld, per, false, m[2], ld, per, null,
-                                -0.5f, 0f, 1.5f, dp, null, -1, true);
-                        gemm(g, batch, dp, dp, dp, m[0], ld, per, true, m[2], ld, per, false, m[3], ld, per, null,
-                                1f, 0f, 0f, 0, null, -1, true);
-                        gemm(g, batch, dp, dp, dp, m[2], ld, per, true, m[1], ld, per, false, m[4], ld, per, null,
-                                1f, 0f, 0f, 0, null, -1, true);
+                        // T = (3I - Z Y)/2, Y' = Y T, Z' = T Z, as the newtonSchulz stage runs them.
+                        GemmRoutine.launch(this, g, GemmRoutine.args(batch, dp, dp, dp).a(m[1], ld, per, Transpose.YES)
+                                .b(m[0], ld, per, Transpose.NO).c(m[2], ld, per).alpha(-0.5f).identity(1.5f, dp)
+                                .output(Output.SYMMETRIC));
+                        GemmRoutine.launch(this, g, GemmRoutine.args(batch, dp, dp, dp).a(m[0], ld, per, Transpose.YES)
+                                .b(m[2], ld, per, Transpose.NO).c(m[3], ld, per).output(Output.SYMMETRIC));
+                        GemmRoutine.launch(this, g, GemmRoutine.args(batch, dp, dp, dp).a(m[2], ld, per, Transpose.YES)
+                                .b(m[1], ld, per, Transpose.NO).c(m[4], ld, per).output(Output.SYMMETRIC));
                     }
                     finish();
                     long ns = System.nanoTime() - t0;
@@ -407,25 +427,6 @@ final class ClRuntime {
                 release(b);
             }
         }
-    }
-
-    /**
-     * Launches one batched GEMM C_b = s_b (alpha op(A_b) op(B_b) + beta D_b + diag I_diagLimit) with a given kernel;
-     * see the kernels' comment in isqrt.cl. D null: no D term (C is passed, beta 0); scale null: s_b = 1.
-     */
-    void gemm(GemmVariant v, int batch, int m, int n, int k,
-              cl_mem a, int lda, int strideA, boolean ta,
-              cl_mem b, int ldb, int strideB, boolean tb,
-              cl_mem c, int ldc, int strideC,
-              cl_mem d, float alpha, float beta, float diag, int diagLimit,
-              cl_mem scale, int scaleSlot, boolean symOut) {
-        kernel(v.kernel).i(m).i(n).i(k)
-                .m(a).i(lda).i(strideA).i(ta ? 1 : 0)
-                .m(b).i(ldb).i(strideB).i(tb ? 1 : 0)
-                .m(c).i(ldc).i(strideC)
-                .m(d == null ? c : d).f(alpha).f(d == null ? 0f : beta).f(diag).i(diagLimit)
-                .m(scale == null ? c : scale).i(scale == null ? -1 : scaleSlot).i(symOut ? 1 : 0)
-                .run(new long[] {(n + v.tileCols - 1) / v.tileCols, (m + v.tileRows - 1) / v.tileRows, batch}, v.local);
     }
 
     @SuppressWarnings("deprecation")

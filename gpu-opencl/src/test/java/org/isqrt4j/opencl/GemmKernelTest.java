@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import org.isqrt4j.opencl.GemmRoutine.Output;
+import org.isqrt4j.opencl.GemmRoutine.Transpose;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,8 +84,8 @@ class GemmKernelTest {
         float diag = 1.5f;
         int diagLimit = Math.max(1, Math.min(m, n) - 1);
         float[] scale = {1f, 2f, -0.5f};
-        op(kernel).gemmForTest(batch, m, n, k, a, lda, ta, bm, ldb, tb, c, ldc, alpha, beta, diag, diagLimit, scale,
-                false);
+        OpenClDiagnostics.gemm(op(kernel), batch, m, n, k, a, lda, Transpose.of(ta), bm, ldb, Transpose.of(tb), c, ldc,
+                alpha, beta, diag, diagLimit, scale, Output.GENERAL);
         double tol = 1e-6 * k * 4;
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < m; i++) {
@@ -124,7 +126,8 @@ class GemmKernelTest {
                     }
                 }
                 System.arraycopy(dm, 0, c, 0, c.length);
-                op(kernel).gemmForTest(batch, d, d, k, x, ld, true, x, ld, false, c, ld, 1f, 0.25f, 1.5f, d, null, true);
+                OpenClDiagnostics.gemm(op(kernel), batch, d, d, k, x, ld, Transpose.YES, x, ld, Transpose.NO, c, ld, 1f,
+                        0.25f, 1.5f, d, null, Output.SYMMETRIC);
                 for (int b = 0; b < batch; b++) {
                     for (int i = 0; i < d; i++) {
                         for (int j = 0; j < d; j++) {
