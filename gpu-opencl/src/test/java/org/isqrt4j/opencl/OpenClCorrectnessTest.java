@@ -42,7 +42,7 @@ class OpenClCorrectnessTest {
 
     enum Kernel {
         DIRECT("direct", false), LOCAL("local", false), TILED("t8x8_g16x16", false), TUNED("tuned", false),
-        /** The direct GEMM with the fused small-d Newton-Schulz steps (ns_step_small) forced on. */
+        /** The direct GEMM with the fused small-d Newton-Schulz steps (newton_schulz_step_small) forced on. */
         FUSED("direct", true);
         final String id;
         final boolean fused;
