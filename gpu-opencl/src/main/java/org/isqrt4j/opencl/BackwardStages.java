@@ -11,7 +11,7 @@ import org.jocl.cl_mem;
 /**
  * The square-root stages of the backward on the device, in the order they run (docs/maths.md, Backward): the
  * packing backward (B1) and compensateBackward (B2), newtonSchulzBackward (the step recursion, (B6)-(B7) with
- * (B10)-(B11) for any Sigma or (B14) for the symmetric layer), normaliseBackward (B16), fused with the
+ * form G_T (B3)-(B5) for any Sigma or (B14) for the symmetric layer), normaliseBackward (B16), fused with the
  * symmetrisation of covarianceBackward (B17) for the layer. The post-compensation factor sqrt(tau) of (B2) is not
  * applied to G: the recursion runs on the raw dL/dC and normalise_backward folds 1/sqrt(tau) into (B16).
  */
@@ -86,11 +86,12 @@ final class BackwardStages {
     }
 
     /**
-     * Backward steps for any dL/dC, form T^T (B10)-(B11); per step, with Y, Z, T of that step (iterates multiplied
-     * from the right appear transposed, so the formulas hold for non-symmetric Sigma too):
-     * Ybar = G_Y T^T + T^T G_Y - 1.5 G_Y - Z^T G_Z Z^T / 2, Zbar = T^T G_Z + G_Z T^T - 1.5 G_Z - Y^T G_Y Y^T / 2;
-     * last step G_Z = 0 (B6); first step Z = I (B7): dA = G_Y T^T - A^T G_Y / 2 - G_Z / 2.
-     * Products: 4 + 8 (K - 2) + 2 for K >= 2.
+     * Backward steps for any dL/dC, form G_T (B3)-(B5) with every T_k saved by the forward; per step, with Y, Z, T
+     * of that step (iterates multiplied from the right appear transposed, so the formulas hold for non-symmetric
+     * Sigma too): G_T = Y^T Ybar' + Zbar' Z^T (B3), Ybar = Ybar' T^T - Z^T G_T / 2 (B4),
+     * Zbar = T^T Zbar' - G_T Y^T / 2 (B5); last step Zbar' = 0 (B6); first step Z = I (B7):
+     * dA = Ybar' T^T - A^T Ybar' / 2 - Zbar' / 2. Products: 4 + 6 (K - 2) + 2 = 6K - 6 for K >= 2 (form T^T,
+     * (B10)-(B11), needs 8K - 10).
      */
     private cl_mem newtonSchulzBackwardGeneral(Temps temps, SquareShape sq, int k, ForwardStages.Iterates it,
                                                boolean symmetricSigma, cl_mem g) {
@@ -101,7 +102,7 @@ final class BackwardStages {
         cl_mem gz = null;
         cl_mem w1 = null;
         cl_mem w2 = null;
-        cl_mem p = null;
+        cl_mem gt = null;
         for (int s = k; s >= 2; s--) {
             cl_mem tS = it.t()[s];
             cl_mem yS = it.y()[s - 1];
@@ -109,18 +110,21 @@ final class BackwardStages {
             if (w1 == null) {
                 w1 = temps.alloc(size);
                 w2 = temps.alloc(size);
-                p = temps.alloc(size);
+                gt = temps.alloc(size);
             }
-            gemm.run(sq.mul(gy, NO, tS, tb, w1).plus(-1.5f, gy));
-            gemm.run(sq.mul(tS, YES, gy, NO, w1).plus(1f, w1));
+            // (B3) G_T = Y^T Ybar' + Zbar' Z^T
+            gemm.run(sq.mul(yS, YES, gy, NO, gt));
             if (gz != null) {
-                gemm.run(sq.mul(zS, YES, gz, NO, p));
-                gemm.run(sq.mul(p, NO, zS, tb, w1).alpha(-0.5f).plus(1f, w1));
-                gemm.run(sq.mul(tS, YES, gz, NO, w2).plus(-1.5f, gz));
-                gemm.run(sq.mul(gz, NO, tS, tb, w2).plus(1f, w2));
+                gemm.run(sq.mul(gz, NO, zS, tb, gt).plus(1f, gt));
             }
-            gemm.run(sq.mul(yS, YES, gy, NO, p));
-            gemm.run(sq.mul(p, NO, yS, tb, w2).alpha(-0.5f).plus(1f, gz == null ? null : w2));
+            // (B4) Ybar = Ybar' T^T - Z^T G_T / 2
+            gemm.run(sq.mul(gy, NO, tS, tb, w1));
+            gemm.run(sq.mul(zS, YES, gt, NO, w1).alpha(-0.5f).plus(1f, w1));
+            // (B5) Zbar = T^T Zbar' - G_T Y^T / 2
+            if (gz != null) {
+                gemm.run(sq.mul(tS, YES, gz, NO, w2));
+            }
+            gemm.run(sq.mul(gt, NO, yS, tb, w2).alpha(-0.5f).plus(1f, gz == null ? null : w2));
             cl_mem oldGy = gy;
             cl_mem oldGz = gz;
             gy = w1;
@@ -128,6 +132,7 @@ final class BackwardStages {
             w1 = oldGy;
             w2 = oldGz == null ? temps.alloc(size) : oldGz;
         }
+        // (B7)
         cl_mem da = w1 == null ? temps.alloc(size) : w1;
         gemm.run(sq.mul(gy, NO, it.t()[1], tb, da).plus(-0.5f, gz));
         gemm.run(sq.mul(it.y()[0], YES, gy, NO, da).alpha(-0.5f).plus(1f, da));
@@ -139,7 +144,7 @@ final class BackwardStages {
      * (B12)-(B14): G T + T G = P + P^T with P = G T, and Z G_Z Z, Y G_Y Y are symmetric products computed on their
      * upper triangle. Per step Ybar = P + P^T - 1.5 G_Y - (Z G_Z) Z / 2 and Zbar = P' + P'^T - 1.5 G_Z -
      * (Y G_Y) Y / 2; first step dA = 1.5 G_Y - (P + P^T) / 2 - G_Z / 2 with P = A G_Y. Products (half-size ones
-     * counted as one half): 2.5 + 5 (K - 2) + 1 for K >= 2, against 4 + 8 (K - 2) + 2 in the general form.
+     * counted as one half): 2.5 + 5 (K - 2) + 1 for K >= 2, against 4 + 6 (K - 2) + 2 in the general form.
      */
     private cl_mem newtonSchulzBackwardSymmetric(Temps temps, SquareShape sq, int k, ForwardStages.Iterates it,
                                                  cl_mem g) {

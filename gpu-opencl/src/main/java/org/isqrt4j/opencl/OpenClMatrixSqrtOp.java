@@ -42,8 +42,8 @@ import org.jocl.cl_mem;
  * Products of commuting symmetric matrices are computed on their upper triangle only. The layer backward works on
  * the symmetric part of dL/dC, which is exact: with Sigma symmetric, the map from dL/dC to dL/dSigma commutes with
  * transposition and dL/dX depends on dL/dSigma only through its symmetric part (docs/maths.md (B12)-(B13)); every
- * gradient iterate is then symmetric and the backward needs about 5 (K - 2) + 3.5 products instead of
- * 8 (K - 2) + 6. A forward's handle keeps the iterates its backward needs in
+ * gradient iterate is then symmetric and the backward needs about 5 (K - 2) + 3.5 products instead of the
+ * 6 (K - 2) + 6 of the general form (B3)-(B5). A forward's handle keeps the iterates its backward needs in
  * device memory until it is closed.
  *
  * <h2>Range</h2>
