@@ -1,5 +1,8 @@
 package org.isqrt4j.opencl;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.jocl.cl_mem;
 
 /**
@@ -11,9 +14,11 @@ import org.jocl.cl_mem;
  * post-compensation sqrt(tau) of docs/maths.md (M5)) or 1, and, for a product known to be symmetric
  * ({@link Output#SYMMETRIC}), only the upper triangle computed and mirrored. One launch serves the whole batch.
  *
- * <p>The kernel is chosen per product by its size ({@link ClRuntime#gemmFor}: the device's small-product and
- * large-product choices, fixed by {@code isqrt4j.opencl.gemm} or by the tuning pass); {@link #launch} runs a
- * given kernel. Arguments are gathered in a {@link Args} object instead of positional parameters.
+ * <p>The kernels: {@code direct} (gemm, register tiles from global memory), {@code local} (gemm_local, local-memory
+ * blocking) and the {@link #TILED} variants generated from {@code gemm_tiled.cl} ({@link #choices()}, {@link
+ * Variant}). The kernel is chosen per product by its size ({@link ClRuntime#gemmFor}: the device's small-product
+ * and large-product choices, fixed by {@link #PROPERTY} or by the tuning pass, {@link GemmTuner}); {@link #launch}
+ * runs a given kernel. Arguments are gathered in an {@link Args} object instead of positional parameters.
  */
 final class GemmRoutine {
     /** Whether an operand enters the product as stored or transposed. */
@@ -39,6 +44,73 @@ final class GemmRoutine {
          * symmetric.
          */
         SYMMETRIC
+    }
+
+    /** k slab of gemm_local and the tiled variants. */
+    static final int BK = 16;
+    /**
+     * System property forcing the GEMM kernel: "direct", "local", "tuned" or a tiled variant's name ({@link #TILED});
+     * default "tuned" on GPUs, "direct" elsewhere.
+     */
+    static final String PROPERTY = "isqrt4j.opencl.gemm";
+    /** Classpath resource of the tiled GEMM template. */
+    static final String TILED_RESOURCE = "/org/isqrt4j/opencl/gemm_tiled.cl";
+    /**
+     * The tiled variants, {TM, TN, WX, WY}: a TM x TN register tile per work-item, WX x WY work-items, so a
+     * (TM WY) x (TN WX) block of C per group: 64 x 128, 64 x 64, 64 x 128, 128 x 128, 64 x 64.
+     */
+    static final int[][] TILED = {{4, 8, 16, 16}, {8, 8, 8, 8}, {8, 8, 16, 8}, {8, 8, 16, 16}, {4, 8, 8, 16}};
+    /** M and N up to which {@link ClRuntime#gemmFor} returns the device's small-product kernel. */
+    static final int SMALL = 128;
+    /** One GEMM kernel: the kernel function, its local size and the tile of C one work-item computes. */
+    static final class Variant {
+        final String name;
+        final String kernel;
+        final long[] local;
+        final int tileRows;
+        final int tileCols;
+
+        Variant(String name, String kernel, long[] local, int tileRows, int tileCols) {
+            this.name = name;
+            this.kernel = kernel;
+            this.local = local;
+            this.tileRows = tileRows;
+            this.tileCols = tileCols;
+        }
+
+        @Override
+        public String toString() {
+            return name + " (" + tileRows + "x" + tileCols + " per work-item, groups " + local[0] + "x" + local[1]
+                    + ")";
+        }
+    }
+
+    /** @param v {TM, TN, WX, WY}  @return the variant's choice name, e.g. "t8x8_g16x16" */
+    static String tiledName(int[] v) {
+        return "t" + v[0] + "x" + v[1] + "_g" + v[2] + "x" + v[3];
+    }
+
+    /** @return every value {@link #PROPERTY} accepts */
+    static List<String> choices() {
+        List<String> c = new ArrayList<>(List.of("direct", "local", "tuned"));
+        for (int[] v : TILED) {
+            c.add(tiledName(v));
+        }
+        return c;
+    }
+
+    /** @return the tiled variants' source: the template once per {@link #TILED} entry, with literals filled in */
+    static String tiledSource() {
+        String template = ClRuntime.loadSource(TILED_RESOURCE);
+        StringBuilder sb = new StringBuilder();
+        for (int[] v : TILED) {
+            sb.append("\n/* ---- generated from gemm_tiled.cl: ").append(tiledName(v)).append(" */\n")
+                    .append(template.replace("@NAME@", "gemm_" + tiledName(v)).replace("@TM@", Integer.toString(v[0]))
+                            .replace("@TN@", Integer.toString(v[1])).replace("@WX@", Integer.toString(v[2]))
+                            .replace("@WY@", Integer.toString(v[3])).replace("@BM@", Integer.toString(v[0] * v[3]))
+                            .replace("@BN@", Integer.toString(v[1] * v[2])));
+        }
+        return sb.toString();
     }
 
     private final ClRuntime rt;
@@ -67,7 +139,7 @@ final class GemmRoutine {
     }
 
     /** Enqueues one product with a given kernel (tests and tuning name the kernel; the stages use {@link #run}). */
-    static void launch(ClRuntime rt, ClRuntime.GemmVariant v, Args g) {
+    static void launch(ClRuntime rt, Variant v, Args g) {
         assert g.output == Output.GENERAL || g.m == g.n;
         assert g.a != g.c && g.b != g.c : "GEMM output must not alias an operand";
         rt.kernel(v.kernel).i(g.m).i(g.n).i(g.k)

@@ -109,7 +109,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
     }
 
     OpenClMatrixSqrtOp(ClDevice device) {
-        this(device, System.getProperty(ClRuntime.GEMM_PROPERTY));
+        this(device, System.getProperty(GemmRoutine.PROPERTY));
     }
 
     /** @param device the device  @param gemmChoice "direct", "local" or null for the device's default GEMM kernel */
