@@ -32,12 +32,19 @@ import org.jocl.cl_queue_properties;
  * from any thread: the op serialises every other use.
  */
 final class ClRuntime {
-    /** Classpath resource holding every kernel. */
-    static final String KERNEL_RESOURCE = "/org/isqrt4j/opencl/isqrt.cl";
+    /**
+     * Classpath resources of the kernels, split by concern, concatenated in this order into one program (the tiled
+     * GEMM variants generated from {@link GemmRoutine#TILED_RESOURCE} follow).
+     */
+    static final List<String> KERNEL_RESOURCES = List.of("/org/isqrt4j/opencl/common.cl",
+            "/org/isqrt4j/opencl/gemm.cl", "/org/isqrt4j/opencl/covariance.cl", "/org/isqrt4j/opencl/normalise.cl",
+            "/org/isqrt4j/opencl/packing.cl", "/org/isqrt4j/opencl/newton_schulz.cl",
+            "/org/isqrt4j/opencl/backward.cl");
     /** Floats per sample in the per-sample scalar buffer: tau, sqrt(tau), 1/tau, 1/sqrt(tau). */
     static final int SCAL_STRIDE = 4;
-    private static final String[] KERNEL_NAMES = {"gemm", "gemm_local", "row_mean", "center", "trace_scalars", "normalise",
-            "pack_out", "unpack_in", "dot_batched", "grad_finish", "symmetrise", "combine", "ns_step_small"};
+    private static final String[] KERNEL_NAMES = {"gemm", "gemm_local", "row_mean", "covariance_centre",
+        "trace_scalars", "normalise", "pack_out", "unpack_in", "dot_batched", "normalise_backward",
+        "covariance_backward", "newton_schulz_backward_combine", "newton_schulz_step_small"};
 
     final ClDevice device;
     private final cl_context context;
@@ -51,18 +58,18 @@ final class ClRuntime {
     /** Work-group size of the reductions, a power of two the device accepts; passed to the kernels as -DRED_WG. */
     final int redWg;
     /** Every GEMM kernel built and accepted by the device, by choice name ("direct", "local", tiled names). */
-    private final Map<String, GemmVariant> variants = new java.util.LinkedHashMap<>();
-    /** The GEMM kernel for products whose M and N are at most {@link #SMALL_GEMM} (W2's d = 64), and for the rest. */
-    final GemmVariant gemmSmall;
-    final GemmVariant gemmLarge;
+    private final Map<String, GemmRoutine.Variant> variants = new java.util.LinkedHashMap<>();
+    /** The GEMM kernel for products whose M and N are at most {@link GemmRoutine#SMALL} (W2's d = 64), and for the rest. */
+    final GemmRoutine.Variant gemmSmall;
+    final GemmRoutine.Variant gemmLarge;
     /**
-     * Largest padded d whose Newton-Schulz steps can run as one ns_step_small launch per step (two NS_MAXD^2 float
+     * Largest padded d whose Newton-Schulz steps can run as one newton_schulz_step_small launch per step (two NS_MAXD^2 float
      * matrices must fit the device's local memory), 0 when the device cannot.
      */
     final int nsMaxD;
-    /** Work-group size of ns_step_small. */
+    /** Work-group size of newton_schulz_step_small. */
     final int nsWg;
-    /** Whether symmetric forwards with padded d up to {@link #nsMaxD} use ns_step_small. */
+    /** Whether symmetric forwards with padded d up to {@link #nsMaxD} use newton_schulz_step_small. */
     final boolean fusedSteps;
     /**
      * System property for the fused small-d Newton-Schulz steps: "true" or "false"; by default the tuning pass
@@ -74,72 +81,21 @@ final class ClRuntime {
     final String gemmSummary;
     private volatile boolean closed;
 
-    /** k slab of gemm_local and the tiled variants. */
-    static final int GEMM_BK = 16;
-    /**
-     * System property forcing the GEMM kernel: "direct", "local", "tuned" or a tiled variant's name ({@link #TILED});
-     * default "tuned" on GPUs, "direct" elsewhere.
-     */
-    static final String GEMM_PROPERTY = "isqrt4j.opencl.gemm";
-    /** Classpath resource of the tiled GEMM template. */
-    static final String TILED_RESOURCE = "/org/isqrt4j/opencl/gemm_tiled.cl";
-    /**
-     * The tiled variants, {TM, TN, WX, WY}: a TM x TN register tile per work-item, WX x WY work-items, so a
-     * (TM WY) x (TN WX) block of C per group: 64 x 128, 64 x 64, 64 x 128, 128 x 128, 64 x 64.
-     */
-    static final int[][] TILED = {{4, 8, 16, 16}, {8, 8, 8, 8}, {8, 8, 16, 8}, {8, 8, 16, 16}, {4, 8, 8, 16}};
-    /** M and N up to which {@link #gemmFor} returns {@link #gemmSmall}. */
-    static final int SMALL_GEMM = 128;
     /** Tuning results per device (name, version, platform), so that every op on a device after the first skips it. */
     private static final Map<String, String[]> TUNED = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** One GEMM kernel: the kernel function, its local size and the tile of C one work-item computes. */
-    static final class GemmVariant {
-        final String name;
-        final String kernel;
-        final long[] local;
-        final int tileRows;
-        final int tileCols;
-
-        GemmVariant(String name, String kernel, long[] local, int tileRows, int tileCols) {
-            this.name = name;
-            this.kernel = kernel;
-            this.local = local;
-            this.tileRows = tileRows;
-            this.tileCols = tileCols;
-        }
-
-        @Override
-        public String toString() {
-            return name + " (" + tileRows + "x" + tileCols + " per work-item, groups " + local[0] + "x" + local[1] + ")";
-        }
-    }
-
-    /** @param v {TM, TN, WX, WY}  @return the variant's choice name, e.g. "t8x8_g16x16" */
-    static String tiledName(int[] v) {
-        return "t" + v[0] + "x" + v[1] + "_g" + v[2] + "x" + v[3];
-    }
-
-    /** @return every value {@link #GEMM_PROPERTY} accepts */
-    static List<String> gemmChoices() {
-        List<String> c = new ArrayList<>(List.of("direct", "local", "tuned"));
-        for (int[] v : TILED) {
-            c.add(tiledName(v));
-        }
-        return c;
-    }
 
     /**
      * Creates the context, queue, program and kernels on a device.
      *
      * @param device     the device
-     * @param gemmChoice one of {@link #gemmChoices()}, or null/blank for the device's default
+     * @param gemmChoice one of {@link GemmRoutine#choices()}, or null/blank for the device's default
      */
     ClRuntime(ClDevice device, String gemmChoice) {
         String choice = gemmChoice == null || gemmChoice.isBlank() ? (device.gpu() ? "tuned" : "direct")
                 : gemmChoice.trim();
-        if (!gemmChoices().contains(choice)) {
-            throw new Isqrt4jException("unknown " + GEMM_PROPERTY + " '" + choice + "': use one of " + gemmChoices());
+        if (!GemmRoutine.choices().contains(choice)) {
+            throw new Isqrt4jException("unknown " + GemmRoutine.PROPERTY + " '" + choice + "': use one of "
+                    + GemmRoutine.choices());
         }
         this.device = device;
         cl_device_id dev = device.device();
@@ -158,7 +114,7 @@ final class ClRuntime {
                 wg >>= 1;
             }
             redWg = wg;
-            String source = loadSource(KERNEL_RESOURCE) + tiledSource();
+            String source = programSource();
             long localMemBytes = Cl.deviceLong(dev, CL.CL_DEVICE_LOCAL_MEM_SIZE);
             int nsD = 64;
             while (nsD >= 16 && 2L * nsD * nsD * Sizeof.cl_float + 1024 > localMemBytes) {
@@ -177,7 +133,8 @@ final class ClRuntime {
             }
             while (true) {
                 prog = build(context, dev, source, "-DRED_WG=" + redWg + " -DSCAL_STRIDE=" + SCAL_STRIDE
-                        + " -DGEMM_WX=" + lx + " -DGEMM_WY=" + ly + " -DGEMM_BK=" + GEMM_BK + " -DNS_MAXD=" + Math.max(16, nsD));
+                        + " -DGEMM_WX=" + lx + " -DGEMM_WY=" + ly + " -DGEMM_BK=" + GemmRoutine.BK + " -DNS_MAXD="
+                        + Math.max(16, nsD));
                 cl_kernel g = CL.clCreateKernel(prog, "gemm_local", err);
                 Cl.check(err[0], "clCreateKernel(gemm_local)");
                 if (kernelWorkGroupSize(g, dev) >= (long) lx * ly || lx * ly == 1) {
@@ -204,22 +161,23 @@ final class ClRuntime {
             // columns that neighbouring tiles share in L1/L2 (measured on PoCL: 2 x 2 and 1 x 1 beat 8 x 8).
             int dx = (int) Math.min(2, maxWg);
             int dy = (int) Math.max(1, Math.min(2, maxWg / dx));
-            variants.put("direct", new GemmVariant("direct", "gemm", new long[] {dx, dy, 1}, 8, 16));
-            variants.put("local", new GemmVariant("local", "gemm_local", new long[] {lx, ly, 1}, 4, 8));
-            for (int[] v : TILED) {
-                String name = tiledName(v);
+            variants.put("direct", new GemmRoutine.Variant("direct", "gemm", new long[] {dx, dy, 1}, 8, 16));
+            variants.put("local", new GemmRoutine.Variant("local", "gemm_local", new long[] {lx, ly, 1}, 4, 8));
+            for (int[] v : GemmRoutine.TILED) {
+                String name = GemmRoutine.tiledName(v);
                 cl_kernel k = CL.clCreateKernel(prog, "gemm_" + name, err);
                 Cl.check(err[0], "clCreateKernel(gemm_" + name + ")");
                 // A device that cannot run the group (too many registers, too little local memory) lacks the variant.
                 if (kernelWorkGroupSize(k, dev) >= (long) v[2] * v[3] && (long) v[2] * v[3] <= maxWg
                         && kernelLocalMem(k, dev) <= localMemBytes) {
                     kernels.put("gemm_" + name, k);
-                    variants.put(name, new GemmVariant(name, "gemm_" + name, new long[] {v[2], v[3], 1}, v[0], v[1]));
+                    variants.put(name, new GemmRoutine.Variant(name, "gemm_" + name, new long[] {v[2], v[3], 1}, v[0],
+                            v[1]));
                 } else {
                     CL.clReleaseKernel(k);
                 }
             }
-            cl_kernel ns = kernels.get("ns_step_small");
+            cl_kernel ns = kernels.get("newton_schulz_step_small");
             long nsKernelWg = kernelWorkGroupSize(ns, dev);
             int w = 256;
             while (w > nsKernelWg && w > 1) {
@@ -235,16 +193,16 @@ final class ClRuntime {
             program = prog;
             if (choice.equals("tuned")) {
                 String[] t = TUNED.computeIfAbsent(device.platformName() + "|" + device.name() + "|" + device.version(),
-                        key -> tune());
+                        key -> GemmTuner.tune(this, variants));
                 gemmSmall = variants.get(t[0]);
                 gemmLarge = variants.get(t[1]);
                 fusedSteps = nsMaxD > 0 && (fusedProp.isEmpty() ? t[3].equals("true") : fusedProp.equals("true"));
                 gemmSummary = "tuned: " + t[2] + "; fused small-d steps " + (fusedSteps ? "on" : "off");
             } else {
-                GemmVariant v = variants.get(choice);
+                GemmRoutine.Variant v = variants.get(choice);
                 if (v == null) {
-                    throw new Isqrt4jException("the GEMM kernel " + GEMM_PROPERTY + "='" + choice + "' cannot run on "
-                            + device.describe() + " (work-group or local memory too large); available: "
+                    throw new Isqrt4jException("the GEMM kernel " + GemmRoutine.PROPERTY + "='" + choice
+                            + "' cannot run on " + device.describe() + " (work-group or local memory too large); available: "
                             + variants.keySet());
                 }
                 gemmSmall = v;
@@ -267,165 +225,23 @@ final class ClRuntime {
         }
     }
 
-    /** @return the tiled variants' source: the template once per {@link #TILED} entry, with literals filled in */
-    static String tiledSource() {
-        String template = loadSource(TILED_RESOURCE);
+    /** @return the whole program's source: {@link #KERNEL_RESOURCES} in order, then {@link GemmRoutine#tiledSource()} */
+    static String programSource() {
         StringBuilder sb = new StringBuilder();
-        for (int[] v : TILED) {
-            sb.append("\n/* ---- generated from gemm_tiled.cl: ").append(tiledName(v)).append(" */\n")
-                    .append(template.replace("@NAME@", "gemm_" + tiledName(v)).replace("@TM@", Integer.toString(v[0]))
-                            .replace("@TN@", Integer.toString(v[1])).replace("@WX@", Integer.toString(v[2]))
-                            .replace("@WY@", Integer.toString(v[3])).replace("@BM@", Integer.toString(v[0] * v[3]))
-                            .replace("@BN@", Integer.toString(v[1] * v[2])));
+        for (String r : KERNEL_RESOURCES) {
+            sb.append(loadSource(r)).append('\n');
         }
-        return sb.toString();
+        return sb.append(GemmRoutine.tiledSource()).toString();
     }
 
     /** @param m rows of C  @param n columns of C  @return the GEMM kernel for that product */
-    GemmVariant gemmFor(int m, int n) {
-        return Math.max(m, n) <= SMALL_GEMM ? gemmSmall : gemmLarge;
+    GemmRoutine.Variant gemmFor(int m, int n) {
+        return Math.max(m, n) <= GemmRoutine.SMALL ? gemmSmall : gemmLarge;
     }
 
     /** @return every GEMM kernel this device accepted, by choice name */
-    Map<String, GemmVariant> gemmVariants() {
+    Map<String, GemmRoutine.Variant> gemmVariants() {
         return java.util.Collections.unmodifiableMap(variants);
-    }
-
-    /**
-     * The autotuning pass: times every available GEMM kernel on the device, C_b = A_b^T B_b (the Newton-Schulz
-     * products' form) at d = 64 and d = 256, one warm-up and three timed launches each (profiling events), and keeps
-     * the fastest per size class. Batches: 256 and 32 on GPUs (a launch of 0.13-1 GFLOP, well above launch overhead),
-     * 8 and 2 elsewhere (tuning is only the default on GPUs). About 10 ms of device time on a GPU, after the build.
-     *
-     * @return {small winner, large winner, description with the timings}
-     */
-    private String[] tune() {
-        String[] best = new String[2];
-        StringBuilder why = new StringBuilder();
-        int[][] problems = device.gpu() ? new int[][] {{64, 256}, {256, 32}} : new int[][] {{64, 8}, {256, 2}};
-        for (int p = 0; p < 2; p++) {
-            int d = problems[p][0];
-            int batch = problems[p][1];
-            int ld = d + 16;
-            int per = d * ld;
-            long total = (long) batch * per;
-            cl_mem a = alloc(total);
-            cl_mem b = alloc(total);
-            cl_mem c = alloc(total);
-            try {
-                float[] zeros = new float[(int) total];
-                write(a, zeros, 0, zeros.length);
-                write(b, zeros, 0, zeros.length);
-                drainProfile();
-                long bestNs = Long.MAX_VALUE;
-                why.append(p == 0 ? "" : "; ").append("d=").append(d).append(" x").append(batch).append(':');
-                for (GemmVariant v : variants.values()) {
-                    gemm(v, batch, d, d, d, a, ld, per, true, b, ld, per, false, c, ld, per, null, 1f, 0f, 0f, 0, null,
-                            -1, false);
-                    drainProfile();
-                    for (int r = 0; r < 3; r++) {
-                        gemm(v, batch, d, d, d, a, ld, per, true, b, ld, per, false, c, ld, per, null, 1f, 0f, 0f, 0,
-                                null, -1, false);
-                    }
-                    long ns = drainProfile().getOrDefault(v.kernel, Long.MAX_VALUE);
-                    why.append(' ').append(v.name).append(' ').append(String.format(java.util.Locale.ROOT, "%.1f",
-                            6.0 * d * d * d * batch / Math.max(1, ns))).append(" GFLOP/s");
-                    if (ns < bestNs) {
-                        bestNs = ns;
-                        best[p] = v.name;
-                    }
-                }
-            } finally {
-                discardEvents();
-                release(a);
-                release(b);
-                release(c);
-            }
-        }
-        boolean fused = false;
-        if (nsMaxD >= 64) {
-            long[] wall = timeStep(variants.get(best[0]));
-            fused = wall[0] < wall[1];
-            why.append(String.format(java.util.Locale.ROOT, "; d=64 x128 step: fused %.0f us, 3 GEMMs %.0f us",
-                    wall[0] / 1e3, wall[1] / 1e3));
-        }
-        return new String[] {best[0], best[1], "d <= " + SMALL_GEMM + ": " + best[0] + ", larger: " + best[1] + " ("
-                + why + ")", Boolean.toString(fused)};
-    }
-
-    /**
-     * Wall time (enqueue to finish, so launch overhead counts) of one Newton-Schulz step at d = 64, B = 128 (W2) as
-     * one ns_step_small launch and as its three GEMM launches with the given kernel; best of five each.
-     *
-     * @return {fused ns, GEMMs ns}
-     */
-    private long[] timeStep(GemmVariant g) {
-        int dp = 64;
-        int ld = dp + 16;
-        int batch = 128;
-        int per = dp * ld;
-        long total = (long) batch * per;
-        List<cl_mem> bufs = new ArrayList<>();
-        try {
-            cl_mem[] m = new cl_mem[6];
-            float[] zeros = new float[(int) total];
-            for (int i = 0; i < 5; i++) {
-                m[i] = alloc(total);
-                bufs.add(m[i]);
-                write(m[i], zeros, 0, zeros.length);
-            }
-            m[5] = alloc((long) batch * SCAL_STRIDE);
-            bufs.add(m[5]);
-            write(m[5], zeros, 0, batch * SCAL_STRIDE);
-            long[] best = {Long.MAX_VALUE, Long.MAX_VALUE};
-            for (int r = 0; r < 6; r++) {
-                for (int way = 0; way < 2; way++) {
-                    drainProfile();
-                    long t0 = System.nanoTime();
-                    if (way == 0) {
-                        kernel("ns_step_small").i(dp).i(ld).i(dp).i(0).m(m[0]).m(m[1]).m(m[2]).m(m[3]).m(m[4]).m(m[5])
-                                .run(new long[] {(long) nsWg * batch}, new long[] {nsWg});
-                    } else {
-                        gemm(g, batch, dp, dp, dp, m[1], ld, per, true, m[0], ld, per, false, m[2], ld, per, null,
-                                -0.5f, 0f, 1.5f, dp, null, -1, true);
-                        gemm(g, batch, dp, dp, dp, m[0], ld, per, true, m[2], ld, per, false, m[3], ld, per, null,
-                                1f, 0f, 0f, 0, null, -1, true);
-                        gemm(g, batch, dp, dp, dp, m[2], ld, per, true, m[1], ld, per, false, m[4], ld, per, null,
-                                1f, 0f, 0f, 0, null, -1, true);
-                    }
-                    finish();
-                    long ns = System.nanoTime() - t0;
-                    if (r > 0) { // the first round is the warm-up
-                        best[way] = Math.min(best[way], ns);
-                    }
-                }
-            }
-            return best;
-        } finally {
-            discardEvents();
-            for (cl_mem b : bufs) {
-                release(b);
-            }
-        }
-    }
-
-    /**
-     * Launches one batched GEMM C_b = s_b (alpha op(A_b) op(B_b) + beta D_b + diag I_diagLimit) with a given kernel;
-     * see the kernels' comment in isqrt.cl. D null: no D term (C is passed, beta 0); scale null: s_b = 1.
-     */
-    void gemm(GemmVariant v, int batch, int m, int n, int k,
-              cl_mem a, int lda, int strideA, boolean ta,
-              cl_mem b, int ldb, int strideB, boolean tb,
-              cl_mem c, int ldc, int strideC,
-              cl_mem d, float alpha, float beta, float diag, int diagLimit,
-              cl_mem scale, int scaleSlot, boolean symOut) {
-        kernel(v.kernel).i(m).i(n).i(k)
-                .m(a).i(lda).i(strideA).i(ta ? 1 : 0)
-                .m(b).i(ldb).i(strideB).i(tb ? 1 : 0)
-                .m(c).i(ldc).i(strideC)
-                .m(d == null ? c : d).f(alpha).f(d == null ? 0f : beta).f(diag).i(diagLimit)
-                .m(scale == null ? c : scale).i(scale == null ? -1 : scaleSlot).i(symOut ? 1 : 0)
-                .run(new long[] {(n + v.tileCols - 1) / v.tileCols, (m + v.tileRows - 1) / v.tileRows, batch}, v.local);
     }
 
     @SuppressWarnings("deprecation")

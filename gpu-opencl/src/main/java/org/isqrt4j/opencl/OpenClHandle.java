@@ -70,14 +70,8 @@ public final class OpenClHandle extends AbstractForwardHandle {
     private final Cleaner.Cleanable cleanable;
     /** Whether Sigma (so every iterate) is exactly symmetric: selects the symmetric-product shortcuts. */
     final boolean symmetric;
-    /** A (= Y_0) for k = 0, then Y_1 .. Y_{K-1}. */
-    final cl_mem[] y;
-    /** Index k holds T_k, k = 1..K (index 0 unused). */
-    final cl_mem[] t;
-    /** Index k holds Z_k, k = 1..K-1 (Z_1 is T_1's buffer; index 0 unused: Z_0 = I). */
-    final cl_mem[] z;
-    /** C = sqrt(tau) Y_K, padded. */
-    final cl_mem c;
+    /** The Newton-Schulz iterates and C, on the device; null for handles whose state lives on the host. */
+    final ForwardStages.Iterates iterates;
     /** Per-sample scalars (tau, sqrt tau, 1/tau, 1/sqrt tau). */
     final cl_mem scal;
     /** Centred input Xc (d x n per sample, of the power-of-two scaled X) for the layer; null for the square root alone. */
@@ -86,15 +80,12 @@ public final class OpenClHandle extends AbstractForwardHandle {
     final int[] sigmaExponents;
 
     OpenClHandle(OpenClMatrixSqrtOp owner, Stage stage, int batch, int d, int n, SqrtOptions options, float[] output,
-                 int outputOffset, State state, boolean symmetric, cl_mem[] y, cl_mem[] t, cl_mem[] z,
-                 cl_mem c, cl_mem scal, cl_mem xc, int[] sigmaExponents) {
+                 int outputOffset, State state, boolean symmetric, ForwardStages.Iterates iterates, cl_mem scal,
+                 cl_mem xc, int[] sigmaExponents) {
         super(owner, stage, batch, d, n, options, output, outputOffset);
         this.state = state;
         this.symmetric = symmetric;
-        this.y = y;
-        this.t = t;
-        this.z = z;
-        this.c = c;
+        this.iterates = iterates;
         this.scal = scal;
         this.xc = xc;
         this.sigmaExponents = sigmaExponents;

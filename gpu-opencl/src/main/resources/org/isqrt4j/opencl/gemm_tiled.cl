@@ -1,5 +1,5 @@
 /*
- * Template of the gemm_tiled variants: ClRuntime appends one copy per variant to isqrt.cl, with @NAME@, @TM@,
+ * Template of the gemm_tiled variants: ClRuntime appends one copy per variant to the program (after gemm.cl), with @NAME@, @TM@,
  * @TN@, @WX@, @WY@, @BM@ = TM * WY and @BN@ = TN * WX replaced by literals, so every loop bound and array size is a
  * compile-time constant (the accumulators stay in registers).
  *

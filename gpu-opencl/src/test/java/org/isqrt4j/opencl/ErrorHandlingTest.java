@@ -58,7 +58,7 @@ class ErrorHandlingTest {
 
     @Test
     void theKernelResourceIsOnTheClasspathAndAMissingOneIsReported() {
-        assertTrue(ClRuntime.loadSource(ClRuntime.KERNEL_RESOURCE).contains("__kernel void gemm("));
+        assertTrue(ClRuntime.programSource().contains("__kernel void gemm("));
         Isqrt4jException e = assertThrows(Isqrt4jException.class, () -> ClRuntime.loadSource("/org/isqrt4j/opencl/none.cl"));
         assertTrue(e.getMessage().contains("none.cl"), e.getMessage());
     }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
+import org.isqrt4j.opencl.GemmRoutine.Output;
+import org.isqrt4j.opencl.GemmRoutine.Transpose;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +42,7 @@ class GemmKernelTest {
         int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {4, 8, 16}, {16, 32, 20}, {40, 48, 33}, {13, 29, 31}, {33, 65, 17},
             {70, 9, 130}, {5, 100, 3}};
         List<Arguments> list = new ArrayList<>();
-        for (String kernel : ClRuntime.gemmChoices()) {
+        for (String kernel : GemmRoutine.choices()) {
             for (int[] s : sizes) {
                 for (int t = 0; t < 4; t++) {
                     list.add(Arguments.of(kernel, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0));
@@ -82,8 +84,8 @@ class GemmKernelTest {
         float diag = 1.5f;
         int diagLimit = Math.max(1, Math.min(m, n) - 1);
         float[] scale = {1f, 2f, -0.5f};
-        op(kernel).gemmForTest(batch, m, n, k, a, lda, ta, bm, ldb, tb, c, ldc, alpha, beta, diag, diagLimit, scale,
-                false);
+        OpenClDiagnostics.gemm(op(kernel), batch, m, n, k, a, lda, Transpose.of(ta), bm, ldb, Transpose.of(tb), c, ldc,
+                alpha, beta, diag, diagLimit, scale, Output.GENERAL);
         double tol = 1e-6 * k * 4;
         for (int b = 0; b < batch; b++) {
             for (int i = 0; i < m; i++) {
@@ -107,7 +109,7 @@ class GemmKernelTest {
     /** symOut: only the upper triangle is computed and mirrored; the result must equal the full product, exactly symmetric. */
     @Test
     void symmetricOutputMirrorsTheUpperTriangle() {
-        for (String kernel : ClRuntime.gemmChoices()) {
+        for (String kernel : GemmRoutine.choices()) {
             for (int d : new int[] {1, 7, 8, 16, 37, 64, 72, 100, 129, 200}) {
                 SplittableRandom rnd = new SplittableRandom(d);
                 int batch = 2;
@@ -124,7 +126,8 @@ class GemmKernelTest {
                     }
                 }
                 System.arraycopy(dm, 0, c, 0, c.length);
-                op(kernel).gemmForTest(batch, d, d, k, x, ld, true, x, ld, false, c, ld, 1f, 0.25f, 1.5f, d, null, true);
+                OpenClDiagnostics.gemm(op(kernel), batch, d, d, k, x, ld, Transpose.YES, x, ld, Transpose.NO, c, ld, 1f,
+                        0.25f, 1.5f, d, null, Output.SYMMETRIC);
                 for (int b = 0; b < batch; b++) {
                     for (int i = 0; i < d; i++) {
                         for (int j = 0; j < d; j++) {
@@ -155,14 +158,15 @@ class GemmKernelTest {
         assertTrue(rt.gemmVariants().containsValue(rt.gemmLarge), rt.gemmLarge.toString());
         assertTrue(a.gemmKernels().startsWith("tuned: d <= 128: " + rt.gemmSmall.name + ", larger: " + rt.gemmLarge.name),
                 a.gemmKernels());
-        for (int[] v : ClRuntime.TILED) {
-            assertTrue(rt.gemmVariants().containsKey(ClRuntime.tiledName(v)), ClRuntime.tiledName(v));
+        for (int[] v : GemmRoutine.TILED) {
+            assertTrue(rt.gemmVariants().containsKey(GemmRoutine.tiledName(v)), GemmRoutine.tiledName(v));
         }
         try (OpenClMatrixSqrtOp b = ClTestSupport.open("tuned")) {
             assertEquals(a.gemmKernels(), b.gemmKernels());
         }
         assertEquals("direct", op("direct").gemmKernels());
-        assertTrue(op(ClRuntime.tiledName(ClRuntime.TILED[3])).runtime().gemmFor(300, 300).kernel.equals("gemm_t8x8_g16x16"));
+        assertTrue(op(GemmRoutine.tiledName(GemmRoutine.TILED[3])).runtime().gemmFor(300, 300).kernel
+                .equals("gemm_t8x8_g16x16"));
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Tolerances (relative Frobenius error per sample, float32 kernels vs float64): the dominant term is the
  * float32 accumulation in the products, about sqrt(len) * 6e-8 relative per product (len = n for the covariance,
- * d for the iterations, so ~5e-7 at d = 72), adding up like a random walk over the 3K - 3 forward and 8K - 10
+ * d for the iterations, so ~5e-7 at d = 72), adding up like a random walk over the 3K - 3 forward and 6K - 6
  * backward products: ~2e-6 forward and ~4e-6 backward at d = 72, K = 6 (observed on PoCL: at most 5e-7 and 8e-7).
  * The bounds 2e-5 forward and 5e-5 backward leave a 10x margin over that estimate; a wrong index, transpose or
  * formula term shows up as 1e-2 or more. The covariance alone is one product of length n <= 64: 5e-6.
@@ -42,7 +42,7 @@ class OpenClCorrectnessTest {
 
     enum Kernel {
         DIRECT("direct", false), LOCAL("local", false), TILED("t8x8_g16x16", false), TUNED("tuned", false),
-        /** The direct GEMM with the fused small-d Newton-Schulz steps (ns_step_small) forced on. */
+        /** The direct GEMM with the fused small-d Newton-Schulz steps (newton_schulz_step_small) forced on. */
         FUSED("direct", true);
         final String id;
         final boolean fused;

@@ -29,10 +29,10 @@ import org.isqrt4j.opencl.OpenClMatrixSqrtOp;
  * and every measurement ran, 1 otherwise, 2 for bad arguments, 3 when no OpenCL device was found.
  */
 public final class DeviceCheck {
-    /** The back-end's GEMM kernel property (ClRuntime.GEMM_PROPERTY) and its values. */
+    /** The back-end's GEMM kernel property (GemmRoutine.PROPERTY) and its values. */
     static final String GEMM_PROPERTY = "isqrt4j.opencl.gemm";
     /**
-     * The back-end's tiled GEMM variants (ClRuntime.TILED); a name the back-end does not know fails the check at
+     * The back-end's tiled GEMM variants (GemmRoutine.TILED); a name the back-end does not know fails the check at
      * "open the device", so this list cannot silently drift.
      */
     static final List<String> TILED = List.of("t4x8_g16x16", "t8x8_g8x8", "t8x8_g16x8", "t8x8_g16x16", "t4x8_g8x16");
