@@ -13,7 +13,7 @@ import org.isqrt4j.api.OutputLayout;
  * For K iterations a sample's state is exactly 2K d x d floats, in this order:
  * Y_0 = A, Y_1, ..., Y_{K-1}, then slot K, then Z_1, ..., Z_{K-1} (K-1 matrices; Z_0 = I is implicit).
  * Slot s starts at s*d*d: Y_k in slot k (k &lt; K), Z_k in slot K+k. Slot K holds Y_K for the square root alone
- * ({@link #forward} without a separate Y_K buffer) and T_K = (3I - Z_{K-1} Y_{K-1})/2 for the layer: its symmetric
+ * ({@link #newtonSchulz} without a separate Y_K buffer) and T_K = (3I - Z_{K-1} Y_{K-1})/2 for the layer: its symmetric
  * backward needs Y_K only for the trace term &lt;G, Y_K&gt; = &lt;G Y_{K-1}, T_K&gt; (symmetric, commuting
  * factors), whose G Y_{K-1} it computes anyway, and with T_K at hand its last step needs no N = Y Z product.
  */
@@ -74,10 +74,11 @@ final class Engine {
     }
 
 
-    // ------------------------------------------------------------------ Newton-Schulz forward
+    // ------------------------------------------------------------------ stage newtonSchulz (docs/maths.md (M4))
 
     /**
-     * Runs the K iterations on a sample's saved state, whose slot 0 already holds A.
+     * Stage newtonSchulz, docs/maths.md (M4): runs the K iterations on a sample's saved state, whose slot 0
+     * already holds A.
      * T = (3I - Z Y)/2 is the product's epilogue (alpha = -1/2, then +3/2 on the diagonal); step 1 takes T
      * from A without a product and Z_1 = T; the last step computes no Z. With sym (A exactly symmetric) every
      * product is of commuting symmetric matrices, so only upper triangles are computed.
@@ -86,7 +87,7 @@ final class Engine {
      * @param yk null to leave Y_K in slot K; else Y_K is written here (d x d) and slot K keeps T_K (see the class
      *           comment); the products are the same either way, so Y_K has the same bits
      */
-    static void forward(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t, float[] yk) {
+    static void newtonSchulz(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t, float[] yk) {
         int dd = d * d;
         int last = iters * dd;
         // The last step's T goes straight into slot K when it is kept there.
@@ -120,10 +121,11 @@ final class Engine {
         }
     }
 
-    // ------------------------------------------------------------------ Newton-Schulz backward
+    // ------------------------------------------------------------ stage newtonSchulzBackward (docs/maths.md (B3)-(B14))
 
     /**
-     * Exact backward of {@link #forward} for any incoming gradient and any A. For a step
+     * Stage newtonSchulzBackward: the exact backward of {@link #newtonSchulz} for any incoming gradient and any A.
+     * For a step
      * Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives, with N = (Z Y)^T = Y^T Z^T
      * (Y and Z are polynomials in A, so they commute):
      * <pre>
@@ -138,13 +140,14 @@ final class Engine {
      * @param g  dL/dY_K, d x d; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA
      */
-    static float[] backward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
-        return backwardSteps(kn, d, iters, st, sym, ws, g, true, ws.m1, false);
+    static float[] newtonSchulzBackward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws,
+                                        float[] g) {
+        return newtonSchulzBackwardSteps(kn, d, iters, st, sym, ws, g, true, ws.m1, false);
     }
 
     /**
-     * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric
-     * (docs/maths.md (B12)-(B14)):
+     * {@link #newtonSchulzBackward} for symmetric A and a symmetric incoming gradient, where every gradient stays
+     * symmetric (docs/maths.md (B12)-(B14)):
      * N G_Y' = (G_Y' N)^T, so G_Y' N + N G_Y' is one product plus its transpose, and Z G_Z' Z, Y G_Y' Y are
      * symmetric (one full product, then a triangle). Per middle step 4 full products and 3 triangles instead of
      * 9 full products. The "M + M^T" combinations are formed on the upper triangle only, the following triangle
@@ -160,7 +163,8 @@ final class Engine {
      * @return the workspace buffer holding dL/dA (symmetric): only its upper triangle, diagonal included,
      *         is valid
      */
-    static float[] backwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws, float[] g) {
+    static float[] newtonSchulzBackwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws,
+                                                 float[] g) {
         float[] gy = g;
         float[] gz = ws.m1;
         float[] ny = ws.m2;
@@ -227,13 +231,13 @@ final class Engine {
     // ------------------------------------------------------------------ inverse root
 
     /**
-     * The iteration of {@link #forward} for the inverse root: the same K - 1 first steps, then a last step that
+     * The iteration of {@link #newtonSchulz} for the inverse root: the same K - 1 first steps, then a last step that
      * forms Z_K = T_K Z_{K-1} (T_K = (3I - Z_{K-1} Y_{K-1})/2) instead of Y_K, into slot K; for K = 1,
      * Z_1 = T_1 = (3I - A)/2. Slot 0 must hold A; the other slots are as in the class comment.
      *
      * @param t d x d scratch
      */
-    static void forwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
+    static void newtonSchulzInverse(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
         int dd = d * d;
         if (iters == 1) {
             for (int i = 0; i < dd; i++) {
@@ -263,25 +267,27 @@ final class Engine {
     }
 
     /**
-     * Exact backward of {@link #forwardInverse} for any incoming gradient G = dL/dZ_K and any A: the step
-     * formulas of {@link #backward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
+     * Exact backward of {@link #newtonSchulzInverse} for any incoming gradient G = dL/dZ_K and any A: the step
+     * formulas of {@link #newtonSchulzBackward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
      * dL/dY = -Z^T G Z^T / 2 and dL/dZ = 1.5 G - (N G + G N)/2; the first step (Z = I) gives
      * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2 (for K = 1 just -G/2).
      *
      * @param g dL/dZ_K, d x d; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA
      */
-    static float[] backwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
-        return backwardSteps(kn, d, iters, st, sym, ws, ws.m1, false, g, true);
+    static float[] newtonSchulzInverseBackward(Kernels kn, int d, int iters, float[] st, boolean sym,
+                                               Workspace ws, float[] g) {
+        return newtonSchulzBackwardSteps(kn, d, iters, st, sym, ws, ws.m1, false, g, true);
     }
 
     /**
-     * The step formulas shared by {@link #backward} and {@link #backwardInverse}: steps K..2, then the first, from
-     * dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent is exactly zero, and the
+     * The step formulas shared by {@link #newtonSchulzBackward} and {@link #newtonSchulzInverseBackward}: steps
+     * K..2, then the first, from dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent is exactly zero, and the
      * products it would enter are skipped, so each caller does the multiplications and additions it always did.
      */
-    private static float[] backwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws,
-                                         float[] gy, boolean hasGy, float[] gz, boolean hasGz) {
+    private static float[] newtonSchulzBackwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym,
+                                                     Workspace ws, float[] gy, boolean hasGy, float[] gz,
+                                                     boolean hasGz) {
         int dd = d * d;
         float[] ny = ws.m2;
         float[] nz = ws.m3;
@@ -355,10 +361,13 @@ final class Engine {
         return ny;
     }
 
-    // ------------------------------------------------------------------ output layouts
+    // ------------------------------------------------------------------ stage compensate and the packing
 
-    /** out = scale * Y, full or packed upper triangle. */
-    static void writeOutput(Kernels kn, float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out,
+    /**
+     * Stage compensate, docs/maths.md (M5), with the TRIU packing (M6): out = scale * Y (sqrt(tau) Y_K, or Z_K /
+     * sqrt(nu) for the inverse root), full or packed upper triangle, each product in double, rounded once.
+     */
+    static void compensate(Kernels kn, float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out,
                             int outOff) {
         if (layout == OutputLayout.FULL) {
             kn.mulInto(y, yOff, scale, out, outOff, d * d);
@@ -371,7 +380,10 @@ final class Engine {
         }
     }
 
-    /** Reads one sample's dL/dC into a full d x d matrix; a packed gradient fills the upper triangle only. */
+    /**
+     * The packing backward, docs/maths.md (B1): one sample's dL/dC into a full d x d matrix; a packed gradient fills
+     * the upper triangle only.
+     */
     static void readGradient(float[] src, int off, int d, OutputLayout layout, float[] g) {
         int dd = d * d;
         if (layout == OutputLayout.FULL) {

@@ -59,7 +59,10 @@ interface Kernels {
      */
     void symCombineUpper(float[] g, float[] p, float[] out, int d);
 
-    /** Full out = (g + g^T) / 2 for the d x d g at gOff, out at offset 0: {@link ScalarKernels#symmetrize}'s arithmetic. */
+    /**
+     * Full out = (g + g^T) / 2 for the d x d g at gOff, out at offset 0: {@link ScalarKernels#symmetrize}'s
+     * arithmetic.
+     */
     void symmetrize(float[] g, int gOff, float[] out, int d);
 
     /** dst (cols x rows) = src^T, src rows x cols, both dense row-major (exact copies). */
