@@ -124,18 +124,17 @@ final class Engine {
     // ------------------------------------------------------------ stage newtonSchulzBackward (docs/maths.md (B3)-(B14))
 
     /**
-     * Stage newtonSchulzBackward: the exact backward of {@link #newtonSchulz} for any incoming gradient and any A.
-     * For a step
-     * Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives, with N = (Z Y)^T = Y^T Z^T
-     * (Y and Z are polynomials in A, so they commute):
+     * Stage newtonSchulzBackward: the exact backward of {@link #newtonSchulz} for any incoming gradient and any A,
+     * in form G_T (docs/maths.md (B3)-(B5)). For a step Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives
      * <pre>
-     *   dL/dY = 1.5 G_Y' - (G_Y' N + N G_Y' + Z^T G_Z' Z^T)/2
-     *   dL/dZ = 1.5 G_Z' - (N G_Z' + G_Z' N + Y^T G_Y' Y^T)/2
+     *   G_T   = Y^T G_Y' + G_Z' Z^T
+     *   dL/dY = G_Y' T^T - Z^T G_T / 2
+     *   dL/dZ = T^T G_Z' - G_T Y^T / 2
      * </pre>
-     * (docs/maths.md (B8)-(B9); the iSQRT-COV paper's formulas when Y, Z are symmetric); the last step has
-     * G_Z' = 0 (B6) and the first (Z = I, (B7))
-     * gives dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 9 products per middle step, 5 for the last,
-     * 2 for the first; with sym the transposes vanish and N is computed as a triangle.
+     * with T^T = (3I - Y^T Z^T)/2 recomputed from the saved Y, Z (one product; Y and Z are polynomials in A, so
+     * they commute, (M7)). The last step has G_Z' = 0 (B6) and the first (Z = I, (B7)) gives
+     * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 7 products per middle step (form N, (B8)-(B9), took 9),
+     * 5 for the last, 2 for the first; with sym the transposes vanish and T is computed as a triangle.
      *
      * @param g  dL/dY_K, d x d; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA
@@ -269,7 +268,7 @@ final class Engine {
     /**
      * Exact backward of {@link #newtonSchulzInverse} for any incoming gradient G = dL/dZ_K and any A: the step
      * formulas of {@link #newtonSchulzBackward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
-     * dL/dY = -Z^T G Z^T / 2 and dL/dZ = 1.5 G - (N G + G N)/2; the first step (Z = I) gives
+     * G_T = G Z^T, dL/dY = -Z^T G_T / 2 and dL/dZ = T^T G - G_T Y^T / 2; the first step (Z = I) gives
      * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2 (for K = 1 just -G/2).
      *
      * @param g dL/dZ_K, d x d; must be {@code ws.m0}; overwritten
@@ -282,8 +281,8 @@ final class Engine {
 
     /**
      * The step formulas shared by {@link #newtonSchulzBackward} and {@link #newtonSchulzInverseBackward}: steps
-     * K..2, then the first, from dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent is exactly zero, and the
-     * products it would enter are skipped, so each caller does the multiplications and additions it always did.
+     * K..2, then the first, from dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent
+     * is exactly zero, and the products it would enter are skipped.
      */
     private static float[] newtonSchulzBackwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym,
                                                      Workspace ws, float[] gy, boolean hasGy, float[] gz,
@@ -291,8 +290,8 @@ final class Engine {
         int dd = d * d;
         float[] ny = ws.m2;
         float[] nz = ws.m3;
-        float[] nm = ws.m4;
-        float[] w = ws.m5;
+        float[] tt = ws.m4;
+        float[] gt = ws.m5;
         float[] yt = ws.m6;
         float[] zt = ws.m7;
         for (int k = iters; k >= 2; k--) {
@@ -308,29 +307,26 @@ final class Engine {
                 yo = 0;
                 zo = 0;
             }
-            mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
+            // T^T = (3I - Y^T Z^T)/2 (Y, Z commute, (M7)): the one product that form N spends on N = Y^T Z^T.
+            mul(kn, d, -0.5f, ya, yo, za, zo, 0f, null, 0, tt, 0, sym);
+            addDiagonal(tt, 0, d, 1.5f);
+            // (B3) G_T = Y^T Y'bar + Z'bar Z^T
             if (hasGz) {
-                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, gt, 0, false);
             }
             if (hasGy) {
-                mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-                if (hasGz) {
-                    mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
-                }
-                mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
-                if (hasGz) {
-                    mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
-                    mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
-                    mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
-                } else {
-                    mul(kn, d, -0.5f, ya, yo, w, 0, 0f, null, 0, nz, 0, false);
-                }
-            } else {
-                mul(kn, d, -0.5f, za, zo, w, 0, 0f, null, 0, ny, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gz, 0, 1.5f, gz, 0, nz, 0, false);
-                mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
+                mul(kn, d, 1f, ya, yo, gy, 0, hasGz ? 1f : 0f, hasGz ? gt : null, 0, gt, 0, false);
             }
+            // (B4) Ybar = Y'bar T^T - Z^T G_T / 2
+            if (hasGy) {
+                mul(kn, d, 1f, gy, 0, tt, 0, 0f, null, 0, ny, 0, false);
+            }
+            mul(kn, d, -0.5f, za, zo, gt, 0, hasGy ? 1f : 0f, hasGy ? ny : null, 0, ny, 0, false);
+            // (B5) Zbar = T^T Z'bar - G_T Y^T / 2
+            if (hasGz) {
+                mul(kn, d, 1f, tt, 0, gz, 0, 0f, null, 0, nz, 0, false);
+            }
+            mul(kn, d, -0.5f, gt, 0, ya, yo, hasGz ? 1f : 0f, hasGz ? nz : null, 0, nz, 0, false);
             float[] s = gy;
             gy = ny;
             ny = s;
