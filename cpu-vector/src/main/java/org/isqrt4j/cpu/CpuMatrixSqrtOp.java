@@ -669,17 +669,11 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     @Override
     protected void doBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
-        if (!h.options().isPlainSqrt()) {
-            layerBackwardWithOptions(h, gradOut, gOff, gradX, gxOff);
-            return;
-        }
         Kernels kn = kernelsFor(h.batch());
         int d = h.d();
         int n = h.n();
-        int dd = d * d;
-        int iters = h.options().iterations();
-        OutputLayout layout = h.options().layout();
-        int perOut = layout.elements(d);
+        int perOut = h.options().layout().elements(d);
+        boolean plain = h.options().isPlainSqrt();
         forEachSample(h.batch(), (b, ws) -> {
             ws.ensure(d, n);
             int gxo = gxOff + b * d * n;
@@ -689,60 +683,79 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 return;
             }
             scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, h.exponent[b], ws.xs);
-            int ge;
-            float[] s = ws.m8;
-            float twice = 1;
-            if (symmetricLayerBackward) {
-                // compensateBackward (B1)-(B2), but a full gradient that needs no scaling is read in place; a packed
-                // one is first spread over the upper triangle. The backward is linear in dL/dC: an extreme one
-                // (denormal, or near the float limit) runs times 2^ge.
-                ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
-                float[] g = gradOut;
-                int go = gOff + b * perOut;
-                if (layout != OutputLayout.FULL || ge != 0) {
-                    Engine.readGradient(gradOut, go, d, layout, ws.m8);
-                    scale(ws.m8, 0, dd, ge);
-                    g = ws.m8;
-                    go = 0;
-                }
-                // (B12)-(B13): sym(G) gives the same dL/dX, and keeps every gradient of (B14) symmetric.
-                kn.symmetrize(g, go, ws.m0, d);
-                float[] da = Engine.newtonSchulzBackwardSymmetric(kn, d, iters, st, ws, ws.m0);
-                kn.mirror(da, 0, d);
-                double c = normaliseBackward(kn, ws.traceTerm, da, st, d, false);
-                // S = 2 (D + c I), the 2 going into the product's alpha below: a power of two, so the
-                // products round as they would on 2 D.
-                for (int i = 0; i < d; i++) {
-                    da[i * d + i] = (float) (da[i * d + i] + c);
-                }
-                s = da;
-                twice = 2;
+            if (plain) {
+                layerBackwardSample(kn, h, b, st, ws, gradOut, gOff + b * perOut, gradX, gxo);
             } else {
-                ge = compensateBackward(kn, gradOut, gOff + b * perOut, d, layout, ws.m8);
-                // Slot K holds T_K: Y_K = Y_{K-1} T_K again, the forward's very product (so the same bits).
-                Engine.mul(kn, d, 1f, st, (iters - 1) * dd, st, iters * dd, 0f, null, 0, ws.m7, 0, true);
-                double gy = kn.dot(ws.m8, 0, ws.m7, 0, dd);
-                System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
-                float[] da = Engine.newtonSchulzBackward(kn, d, iters, st, true, ws, ws.m0);
-                double c = normaliseBackward(kn, gy, da, st, d, false);
-                // S = (D + c I) + (D + c I)^T of (B17), rounded once.
-                for (int i = 0; i < d; i++) {
-                    for (int j = 0; j < d; j++) {
-                        double v = (double) da[i * d + j] + da[j * d + i];
-                        if (i == j) {
-                            v += 2 * c;
-                        }
-                        s[i * d + j] = (float) v;
-                    }
-                }
+                layerBackwardWithOptions(kn, h, b, st, ws, gradOut, gOff + b * perOut, gradX, gxo);
             }
-            // covarianceBackward (B17): dL/dX = (S + S^T) Xc / n with S = (D + cI)/sqrt(tau) (B16); in scaled terms
-            // (S' + S'^T) Xs / sqrt(n tr).
-            float alpha = twice * (float) (1.0 / Math.sqrt(n * h.trace[b]));
-            kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
-            scale(gradX, gxo, d * n, -ge);
             requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
+    }
+
+    /**
+     * One sample of the paper's layer backward, ws.xs holding Xs: the symmetric form (B12)-(B14) by default, the
+     * general one when the op was built for the tests' comparison.
+     */
+    private void layerBackwardSample(Kernels kn, CpuHandle h, int b, float[] st, Workspace ws, float[] gradOut,
+                                     int gradOff, float[] gradX, int gxo) {
+        int d = h.d();
+        int n = h.n();
+        int dd = d * d;
+        int iters = h.options().iterations();
+        OutputLayout layout = h.options().layout();
+        int perOut = layout.elements(d);
+        int ge;
+        float[] s = ws.m8;
+        float twice = 1;
+        if (symmetricLayerBackward) {
+            // compensateBackward (B1)-(B2), but a full gradient that needs no scaling is read in place; a packed
+            // one is first spread over the upper triangle. The backward is linear in dL/dC: an extreme one
+            // (denormal, or near the float limit) runs times 2^ge.
+            ge = scaleExponent(kn.maxAbs(gradOut, gradOff, perOut));
+            float[] g = gradOut;
+            int go = gradOff;
+            if (layout != OutputLayout.FULL || ge != 0) {
+                Engine.readGradient(gradOut, go, d, layout, ws.m8);
+                scale(ws.m8, 0, dd, ge);
+                g = ws.m8;
+                go = 0;
+            }
+            // (B12)-(B13): sym(G) gives the same dL/dX, and keeps every gradient of (B14) symmetric.
+            kn.symmetrize(g, go, ws.m0, d);
+            float[] da = Engine.newtonSchulzBackwardSymmetric(kn, d, iters, st, ws, ws.m0);
+            kn.mirror(da, 0, d);
+            double c = normaliseBackward(kn, ws.traceTerm, da, st, d, false);
+            // S = 2 (D + c I), the 2 going into the product's alpha below: a power of two, so the
+            // products round as they would on 2 D.
+            for (int i = 0; i < d; i++) {
+                da[i * d + i] = (float) (da[i * d + i] + c);
+            }
+            s = da;
+            twice = 2;
+        } else {
+            ge = compensateBackward(kn, gradOut, gradOff, d, layout, ws.m8);
+            // Slot K holds T_K: Y_K = Y_{K-1} T_K again, the forward's very product (so the same bits).
+            Engine.mul(kn, d, 1f, st, (iters - 1) * dd, st, iters * dd, 0f, null, 0, ws.m7, 0, true);
+            double gy = kn.dot(ws.m8, 0, ws.m7, 0, dd);
+            System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
+            float[] da = Engine.newtonSchulzBackward(kn, d, iters, st, true, ws, ws.m0);
+            double c = normaliseBackward(kn, gy, da, st, d, false);
+            // S = (D + c I) + (D + c I)^T of (B17), rounded once.
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = (double) da[i * d + j] + da[j * d + i];
+                    if (i == j) {
+                        v += 2 * c;
+                    }
+                    s[i * d + j] = (float) v;
+                }
+            }
+        }
+        // covarianceBackward (B17): dL/dX = (S + S^T) Xc / n with S = (D + cI)/sqrt(tau) (B16); in scaled terms
+        // (S' + S'^T) Xs / sqrt(n tr).
+        float alpha = twice * (float) (1.0 / Math.sqrt(n * h.trace[b]));
+        kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
+        scale(gradX, gxo, d * n, -ge);
     }
 
     // ------------------------------------------------------------------ root, pre-normalisation and eps options
@@ -905,42 +918,29 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
-     * Layer backward with options. With P = dA + c N' from dL/dC (scaled by 2^ge), dL/dSigma = P / q and
-     * dL/dX = (P + P^T) Xs 2^-e / (n q): for SQRT q = sqrt(nu_s / n) 2^-e, so dL/dX = (P + P^T) Xs / sqrt(n nu_s);
-     * for INV_SQRT q = (nu_s / n)^(3/2) 2^-3e, so dL/dX = (P + P^T) Xs sqrt(n) 2^2e / nu_s^(3/2).
+     * One sample of the layer backward with options, ws.xs holding Xs. With P = dA + c N' from dL/dC (scaled by
+     * 2^ge), dL/dSigma = P / q and dL/dX = (P + P^T) Xs 2^-e / (n q): for SQRT q = sqrt(nu_s / n) 2^-e, so
+     * dL/dX = (P + P^T) Xs / sqrt(n nu_s); for INV_SQRT q = (nu_s / n)^(3/2) 2^-3e, so dL/dX = (P + P^T) Xs sqrt(n) 2^2e / nu_s^(3/2).
      */
-    private void layerBackwardWithOptions(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
-        Kernels kn = kernelsFor(h.batch());
+    private static void layerBackwardWithOptions(Kernels kn, CpuHandle h, int b, float[] st, Workspace ws,
+                                                 float[] gradOut, int gradOff, float[] gradX, int gxo) {
         int d = h.d();
         int n = h.n();
         SqrtOptions o = h.options();
-        OutputLayout layout = o.layout();
-        int perOut = layout.elements(d);
         boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
-        forEachSample(h.batch(), (b, ws) -> {
-            ws.ensure(d, n);
-            int gxo = gxOff + b * d * n;
-            float[] st = h.saved[b];
-            if (st == null) {
-                zero(gradX, gxo, d * n);
-                return;
-            }
-            int e = h.exponent[b];
-            scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, e, ws.xs);
-            int ge = compensateBackward(kn, gradOut, gOff + b * perOut, d, layout, ws.m0);
-            rootBackward(kn, d, o, st, true, ws, ws.m7);
-            float[] s = ws.m8;
-            twiceSym(ws.m7, s, d);
-            // covarianceBackward (B17), the factors folded into one power-of-two-split alpha.
-            double nuS = h.trace[b];
-            if (inv) {
-                gemmScaled(kn, d, n, d, Math.sqrt(n) / (nuS * Math.sqrt(nuS)), 2 * e - ge, s, 0, d, ws.xs, 0, n,
-                        gradX, gxo);
-            } else {
-                gemmScaled(kn, d, n, d, 1 / Math.sqrt(n * nuS), -ge, s, 0, d, ws.xs, 0, n, gradX, gxo);
-            }
-            requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
-        });
+        int e = h.exponent[b];
+        int ge = compensateBackward(kn, gradOut, gradOff, d, o.layout(), ws.m0);
+        rootBackward(kn, d, o, st, true, ws, ws.m7);
+        float[] s = ws.m8;
+        twiceSym(ws.m7, s, d);
+        // covarianceBackward (B17), the factors folded into one power-of-two-split alpha.
+        double nuS = h.trace[b];
+        if (inv) {
+            gemmScaled(kn, d, n, d, Math.sqrt(n) / (nuS * Math.sqrt(nuS)), 2 * e - ge, s, 0, d, ws.xs, 0, n,
+                    gradX, gxo);
+        } else {
+            gemmScaled(kn, d, n, d, 1 / Math.sqrt(n * nuS), -ge, s, 0, d, ws.xs, 0, n, gradX, gxo);
+        }
     }
 
     @Override
