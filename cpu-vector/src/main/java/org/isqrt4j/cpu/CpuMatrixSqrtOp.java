@@ -309,7 +309,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         }
     }
 
-    // ------------------------------------------------------------------ centring
+    // ------------------------------------------------------------------ the stages (docs/maths.md)
 
     /**
      * Centres one sample in double and scales it by 2^e so that max |Xs| lies in [1, 2).
@@ -345,11 +345,77 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         }
     }
 
-    /** ws.m0 = Xs Xs^T (upper triangle, mirrored); needs ws.xs filled. */
-    private static void gram(Kernels kn, int d, int n, Workspace ws) {
-        kn.transpose(ws.xs, 0, d, n, ws.xst, 0);
-        kn.gemm(d, d, n, 1f, ws.xs, 0, n, ws.xst, 0, d, 0f, null, 0, 0, ws.m0, 0, d, true);
-        kn.mirror(ws.m0, 0, d);
+    /**
+     * Stage covariance, docs/maths.md (M1)-(M2) in scaled form: Xs = (X - mu) 2^e into ws.xs ({@link #centre}) and
+     * M = Xs Xs^T into ws.m0 (one triangle, mirrored, so exactly symmetric); Sigma = M 2^-2e / n.
+     *
+     * @param mean receives the d channel means at mOff
+     * @return e, or {@link #ALL_ZERO} when every centred value is 0 (neither ws.xs nor ws.m0 is then written)
+     */
+    private static int covariance(Kernels kn, float[] x, int off, int d, int n, double[] mean, int mOff,
+                                  Workspace ws) {
+        int e = centre(kn, x, off, d, n, mean, mOff, ws.xs);
+        if (e != ALL_ZERO) {
+            kn.transpose(ws.xs, 0, d, n, ws.xst, 0);
+            kn.gemm(d, d, n, 1f, ws.xs, 0, n, ws.xst, 0, d, 0f, null, 0, 0, ws.m0, 0, d, true);
+            kn.mirror(ws.m0, 0, d);
+        }
+        return e;
+    }
+
+    /**
+     * Stage normalise, (M3) (the default path; the options have {@link #normalise(float[], int, int, double, double,
+     * float[])}): A = M / tau into st[0, d*d), as M times 1/tau in double, rounded once. Times 1/tau rather than
+     * divided by tau: a quotient per element cost JDK 17 about 250 us at d = 256, and the reciprocal's rounding (half
+     * an ulp of a double) vanishes in the float result.
+     */
+    private static void normalise(Kernels kn, float[] m, int off, int d, double tau, float[] st) {
+        kn.mulInto(m, off, 1.0 / tau, st, 0, d * d);
+    }
+
+    /**
+     * Stage compensateBackward, (B1)-(B2) with sqrt(tau) factored out as in (B16): one sample's G = dL/dC into g
+     * (d x d; a packed gradient is scattered onto the upper triangle, (B1)). The backward is linear in G: one whose
+     * largest |value| lies outside [2^-20, 2^20] (denormal, or near the float limit) is scaled by 2^ge, and the
+     * caller scales the result back. The other half of (B2), &lt;G, Y_K&gt;, enters {@link #normaliseBackward}.
+     *
+     * @return ge
+     */
+    private static int compensateBackward(Kernels kn, float[] gradOut, int off, int d, OutputLayout layout,
+                                          float[] g) {
+        Engine.readGradient(gradOut, off, d, layout, g);
+        int ge = scaleExponent(kn.maxAbs(gradOut, off, layout.elements(d)));
+        scale(g, 0, d * d, ge);
+        return ge;
+    }
+
+    /**
+     * Stage normaliseBackward, the trace terms: docs/maths.md (B16), one coefficient for every path. With D the
+     * step recursion's output for G (newtonSchulzBackward), dL/dS = (D + c N') / q, where N' = d(nu)/dS is I for
+     * the trace (the paper's pre-normalisation) and A for the Frobenius norm, and q = sqrt(nu) (SQRT) or
+     * nu^(3/2) (INV_SQRT); see the comment above {@link #normaliser}.
+     *
+     * @param gy &lt;G, Y_K&gt; (SQRT) or &lt;G, Z_K&gt; (INV_SQRT), in double, taken before the recursion
+     *           overwrote G
+     * @param da D, d x d at offset 0
+     * @param a  A, d x d at offset 0 (slot 0 of the saved state)
+     * @return c = &lt;G, Y_K&gt;/2 - &lt;D, A&gt; (SQRT) or -(&lt;G, Z_K&gt;/2 + &lt;D, A&gt;) (INV_SQRT)
+     */
+    private static double normaliseBackward(Kernels kn, double gy, float[] da, float[] a, int d, boolean inverse) {
+        double daA = kn.dot(da, 0, a, 0, d * d);
+        return inverse ? -(gy / 2 + daA) : gy / 2 - daA;
+    }
+
+    /**
+     * The symmetric factor of stage covarianceBackward, (B17): s = P + P^T (= 2 sym(P)), each entry summed in double
+     * and rounded once.
+     */
+    private static void twiceSym(float[] p, float[] s, int d) {
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                s[i * d + j] = (float) ((double) p[i * d + j] + p[j * d + i]);
+            }
+        }
     }
 
     private static void zero(float[] a, int off, int len) {
@@ -364,13 +430,12 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         int dd = d * d;
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
-            int e = centre(kn, x, xOff + b * d * n, d, n, ws.mean, 0, ws.xs);
+            int e = covariance(kn, x, xOff + b * d * n, d, n, ws.mean, 0, ws);
             int so = sigmaOff + b * dd;
             if (e == ALL_ZERO) {
                 zero(sigma, so, dd);
                 return;
             }
-            gram(kn, d, n, ws);
             double f = Math.scalb(1.0, -2 * e) / n;
             kn.mulInto(ws.m0, 0, f, sigma, so, dd);
             requireRepresentable(kn, "sigma", sigma, so, dd, b, TOO_LARGE);
@@ -421,36 +486,45 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     @Override
     protected CpuHandle doSqrtForward(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
                                       float[] out, int outOff) {
-        if (!options.isPlainSqrt()) {
-            return sqrtForwardWithOptions(batch, d, options, sigma, sigmaOff, out, outOff);
-        }
         Kernels kn = kernelsFor(batch);
         int dd = d * d;
         int iters = options.iterations();
         OutputLayout layout = options.layout();
         int perOut = layout.elements(d);
-        int savedLen = Engine.savedFloats(d, iters);
+        // The paper's options (SQRT, TRACE, eps = 0) keep their own normalise, whose bits predate the options.
+        boolean plain = options.isPlainSqrt();
+        boolean inv = options.root() == SqrtOptions.Root.INV_SQRT;
         CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, null, 0,
-                obtainState(false, batch, d, savedLen));
+                obtainState(false, batch, d, Engine.savedFloats(d, iters)));
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, 0);
             int so = sigmaOff + b * dd;
             int oo = outOff + b * perOut;
-            double tau = Engine.trace(sigma, so, d);
-            if (!(tau > 0)) {
+            double nu = plain ? Engine.trace(sigma, so, d)
+                    : normaliser(sigma, so, d, options.epsilon(), options.normalisation());
+            if (!(nu > 0)) {
+                if (inv) {
+                    throw Validation.zeroInverse("sigma", b, options);
+                }
                 zero(out, oo, perOut);
                 return;
             }
             float[] st = h.state.take(b, arrays);
-            // Times 1/tau rather than divided by tau: a quotient per element cost JDK 17 about 250 us at d = 256, and the
-            // reciprocal's rounding (half an ulp of a double) vanishes in the float result.
-            kn.mulInto(sigma, so, 1.0 / tau, st, 0, dd);
+            if (plain) {
+                normalise(kn, sigma, so, d, nu, st);
+            } else {
+                normalise(sigma, so, d, options.epsilon(), nu, st);
+            }
             boolean sym = Engine.isSymmetric(sigma, so, d);
-            Engine.forward(kn, d, iters, st, sym, ws.m0, null);
+            newtonSchulz(kn, d, options, st, sym, ws.m0);
             checkFinite(kn, st, iters * dd, dd, b);
-            Engine.writeOutput(kn, st, iters * dd, d, Math.sqrt(tau), layout, out, oo);
+            if (inv && sym) {
+                // A symmetric Sigma should be positive semi-definite: Z_K above every exact iterate is divergence.
+                Validation.requireInverseConverged(st, iters * dd, OutputLayout.FULL, d, 1.0, b, iters);
+            }
+            Engine.compensate(kn, st, iters * dd, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
             requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
-            h.trace[b] = tau;
+            h.trace[b] = nu;
             h.symmetric[b] = sym;
         });
         return h;
@@ -508,16 +582,15 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     @Override
     protected void doSqrtBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
-        if (!h.options().isPlainSqrt()) {
-            sqrtBackwardWithOptions(h, gradOut, gOff, gradSigma, gsOff);
-            return;
-        }
         Kernels kn = kernelsFor(h.batch());
         int d = h.d();
         int dd = d * d;
-        int iters = h.options().iterations();
-        OutputLayout layout = h.options().layout();
+        SqrtOptions o = h.options();
+        int iters = o.iterations();
+        OutputLayout layout = o.layout();
         int perOut = layout.elements(d);
+        boolean plain = o.isPlainSqrt();
+        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
         forEachSample(h.batch(), (b, ws) -> {
             ws.ensure(d, 0);
             int go = gsOff + b * dd;
@@ -526,23 +599,28 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 zero(gradSigma, go, dd);
                 return;
             }
-            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
-            // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^g.
-            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
-            scale(ws.m0, 0, dd, ge);
-            double gy = kn.dot(ws.m0, 0, st, iters * dd, dd);
-            float[] da = Engine.backward(kn, d, iters, st, h.symmetric[b], ws, ws.m0);
-            double c = gy / 2 - kn.dot(da, 0, st, 0, dd);
-            double sq = Math.scalb(Math.sqrt(h.trace[b]), ge);
-            // dL/dSigma = (dA + (<G,Y_K>/2 - <dA,A>) I) / sqrt(tau), with dA the backward of G itself:
-            // docs/maths.md (B16): (B2) and (B15) with the sqrt(tau) factored out.
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    double v = da[i * d + j];
-                    if (i == j) {
-                        v += c;
+            int ge = compensateBackward(kn, gradOut, gOff + b * perOut, d, layout, ws.m0);
+            double nu = h.trace[b];
+            if (plain) {
+                double gy = kn.dot(ws.m0, 0, st, iters * dd, dd);
+                float[] da = Engine.newtonSchulzBackward(kn, d, iters, st, h.symmetric[b], ws, ws.m0);
+                double c = normaliseBackward(kn, gy, da, st, d, false);
+                double sq = Math.scalb(Math.sqrt(nu), ge);
+                // (B16) rounded once: dL/dSigma = (D + c I) / sqrt(tau).
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        double v = da[i * d + j];
+                        if (i == j) {
+                            v += c;
+                        }
+                        gradSigma[go + i * d + j] = (float) (v / sq);
                     }
-                    gradSigma[go + i * d + j] = (float) (v / sq);
+                }
+            } else {
+                rootBackward(kn, d, o, st, h.symmetric[b], ws, ws.m8);
+                double q = Math.scalb(inv ? nu * Math.sqrt(nu) : Math.sqrt(nu), ge);
+                for (int i = 0; i < dd; i++) {
+                    gradSigma[go + i] = (float) (ws.m8[i] / q);
                 }
             }
             requireRepresentable(kn, "gradSigma", gradSigma, go, dd, b, TOO_LARGE);
@@ -568,20 +646,19 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
             int oo = outOff + b * perOut;
-            int e = centre(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws.xs);
+            int e = covariance(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws);
             h.exponent[b] = e;
             if (e == ALL_ZERO) {
                 zero(out, oo, perOut);
                 return;
             }
-            gram(kn, d, n, ws);
             double tr = Engine.trace(ws.m0, 0, d);
             float[] st = h.state.take(b, arrays);
-            kn.mulInto(ws.m0, 0, 1.0 / tr, st, 0, dd); // times 1/tr: see doSqrtForward
+            normalise(kn, ws.m0, 0, d, tr, st);
             // Y_K goes to ws.m2 and slot K keeps T_K (Engine's saved-state comment).
-            Engine.forward(kn, d, iters, st, true, ws.m1, ws.m2);
+            Engine.newtonSchulz(kn, d, iters, st, true, ws.m1, ws.m2);
             // sqrt(tau) with tau = tr(Xc Xc^T)/n and Xc = Xs 2^-e.
-            Engine.writeOutput(kn, ws.m2, 0, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
+            Engine.compensate(kn, ws.m2, 0, d, Math.scalb(Math.sqrt(tr / n), -e), layout, out, oo);
             requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
             Validation.requireConverged(out, oo, layout, d, Math.scalb(tr / n, -2 * e), b, iters);
             h.trace[b] = tr;
@@ -592,17 +669,11 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
 
     @Override
     protected void doBackward(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
-        if (!h.options().isPlainSqrt()) {
-            layerBackwardWithOptions(h, gradOut, gOff, gradX, gxOff);
-            return;
-        }
         Kernels kn = kernelsFor(h.batch());
         int d = h.d();
         int n = h.n();
-        int dd = d * d;
-        int iters = h.options().iterations();
-        OutputLayout layout = h.options().layout();
-        int perOut = layout.elements(d);
+        int perOut = h.options().layout().elements(d);
+        boolean plain = h.options().isPlainSqrt();
         forEachSample(h.batch(), (b, ws) -> {
             ws.ensure(d, n);
             int gxo = gxOff + b * d * n;
@@ -612,65 +683,89 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 return;
             }
             scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, h.exponent[b], ws.xs);
-            // The backward is linear in dL/dC: an extreme one (denormal, or near the float limit) runs times 2^ge.
-            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
-            float[] s = ws.m8;
-            float twice = 1;
-            if (symmetricLayerBackward) {
-                // A full gradient is read in place; a packed one is first spread over the upper triangle.
-                float[] g = gradOut;
-                int go = gOff + b * perOut;
-                if (layout != OutputLayout.FULL || ge != 0) {
-                    Engine.readGradient(gradOut, go, d, layout, ws.m8);
-                    scale(ws.m8, 0, dd, ge);
-                    g = ws.m8;
-                    go = 0;
-                }
-                kn.symmetrize(g, go, ws.m0, d);
-                float[] da = Engine.backwardSymmetric(kn, d, iters, st, ws, ws.m0);
-                kn.mirror(da, 0, d);
-                double c2 = ws.traceTerm - 2 * kn.dot(da, 0, st, 0, dd);
-                // S = 2 (dA + c2/2 I), the 2 going into the product's alpha below: a power of two, so the
-                // products round as they would on 2 dA.
-                for (int i = 0; i < d; i++) {
-                    da[i * d + i] = (float) (da[i * d + i] + c2 / 2);
-                }
-                s = da;
-                twice = 2;
+            if (plain) {
+                layerBackwardSample(kn, h, b, st, ws, gradOut, gOff + b * perOut, gradX, gxo);
             } else {
-                Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m8);
-                scale(ws.m8, 0, dd, ge);
-                // Slot K holds T_K: Y_K = Y_{K-1} T_K again, the forward's very product (so the same bits).
-                Engine.mul(kn, d, 1f, st, (iters - 1) * dd, st, iters * dd, 0f, null, 0, ws.m7, 0, true);
-                double gy = kn.dot(ws.m8, 0, ws.m7, 0, dd);
-                System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
-                float[] da = Engine.backward(kn, d, iters, st, true, ws, ws.m0);
-                double c2 = gy - 2 * kn.dot(da, 0, st, 0, dd);
-                for (int i = 0; i < d; i++) {
-                    for (int j = 0; j < d; j++) {
-                        double v = (double) da[i * d + j] + da[j * d + i];
-                        if (i == j) {
-                            v += c2;
-                        }
-                        s[i * d + j] = (float) v;
-                    }
-                }
+                layerBackwardWithOptions(kn, h, b, st, ws, gradOut, gOff + b * perOut, gradX, gxo);
             }
-            // dL/dX = (S + S^T) Xc / n with S = (dA + cI)/sqrt(tau); in scaled terms (S' + S'^T) Xs / sqrt(n tr).
-            float alpha = twice * (float) (1.0 / Math.sqrt(n * h.trace[b]));
-            kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
-            scale(gradX, gxo, d * n, -ge);
             requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
         });
+    }
+
+    /**
+     * One sample of the paper's layer backward, ws.xs holding Xs: the symmetric form (B12)-(B14) by default, the
+     * general one when the op was built for the tests' comparison.
+     */
+    private void layerBackwardSample(Kernels kn, CpuHandle h, int b, float[] st, Workspace ws, float[] gradOut,
+                                     int gradOff, float[] gradX, int gxo) {
+        int d = h.d();
+        int n = h.n();
+        int dd = d * d;
+        int iters = h.options().iterations();
+        OutputLayout layout = h.options().layout();
+        int perOut = layout.elements(d);
+        int ge;
+        float[] s = ws.m8;
+        float twice = 1;
+        if (symmetricLayerBackward) {
+            // compensateBackward (B1)-(B2), but a full gradient that needs no scaling is read in place; a packed
+            // one is first spread over the upper triangle. The backward is linear in dL/dC: an extreme one
+            // (denormal, or near the float limit) runs times 2^ge.
+            ge = scaleExponent(kn.maxAbs(gradOut, gradOff, perOut));
+            float[] g = gradOut;
+            int go = gradOff;
+            if (layout != OutputLayout.FULL || ge != 0) {
+                Engine.readGradient(gradOut, go, d, layout, ws.m8);
+                scale(ws.m8, 0, dd, ge);
+                g = ws.m8;
+                go = 0;
+            }
+            // (B12)-(B13): sym(G) gives the same dL/dX, and keeps every gradient of (B14) symmetric.
+            kn.symmetrize(g, go, ws.m0, d);
+            float[] da = Engine.newtonSchulzBackwardSymmetric(kn, d, iters, st, ws, ws.m0);
+            kn.mirror(da, 0, d);
+            double c = normaliseBackward(kn, ws.traceTerm, da, st, d, false);
+            // S = 2 (D + c I), the 2 going into the product's alpha below: a power of two, so the
+            // products round as they would on 2 D.
+            for (int i = 0; i < d; i++) {
+                da[i * d + i] = (float) (da[i * d + i] + c);
+            }
+            s = da;
+            twice = 2;
+        } else {
+            ge = compensateBackward(kn, gradOut, gradOff, d, layout, ws.m8);
+            // Slot K holds T_K: Y_K = Y_{K-1} T_K again, the forward's very product (so the same bits).
+            Engine.mul(kn, d, 1f, st, (iters - 1) * dd, st, iters * dd, 0f, null, 0, ws.m7, 0, true);
+            double gy = kn.dot(ws.m8, 0, ws.m7, 0, dd);
+            System.arraycopy(ws.m8, 0, ws.m0, 0, dd);
+            float[] da = Engine.newtonSchulzBackward(kn, d, iters, st, true, ws, ws.m0);
+            double c = normaliseBackward(kn, gy, da, st, d, false);
+            // S = (D + c I) + (D + c I)^T of (B17), rounded once.
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = (double) da[i * d + j] + da[j * d + i];
+                    if (i == j) {
+                        v += 2 * c;
+                    }
+                    s[i * d + j] = (float) v;
+                }
+            }
+        }
+        // covarianceBackward (B17): dL/dX = (S + S^T) Xc / n with S = (D + cI)/sqrt(tau) (B16); in scaled terms
+        // (S' + S'^T) Xs / sqrt(n tr).
+        float alpha = twice * (float) (1.0 / Math.sqrt(n * h.trace[b]));
+        kn.gemm(d, n, d, alpha, s, 0, d, ws.xs, 0, n, 0f, null, 0, 0, gradX, gxo, n, false);
+        scale(gradX, gxo, d * n, -ge);
     }
 
     // ------------------------------------------------------------------ root, pre-normalisation and eps options
 
     /*
-     * The options other than the paper's (INV_SQRT, FROBENIUS, eps > 0) run here, so that the default path keeps
-     * its bits. S = Sigma + eps I, nu = tr(S) or ||S||_F, A = S / nu; C = sqrt(nu) Y_K or Z_K / sqrt(nu). Slot K of
-     * the saved state holds Y_K or Z_K (not T_K), and every backward is the general one (Engine.backward or
-     * Engine.backwardInverse, exact for any G) followed by the normaliser terms, with dA the backward of G itself:
+     * The options other than the paper's (INV_SQRT, FROBENIUS, eps > 0) run here (the layer's, and the square
+     * root's branches with !plain), so that the default path keeps its bits. S = Sigma + eps I, nu = tr(S) or
+     * ||S||_F, A = S / nu; C = sqrt(nu) Y_K or Z_K / sqrt(nu). Slot K of the saved state holds Y_K or Z_K (not T_K),
+     * and every backward is the general one (Engine.newtonSchulzBackward or Engine.newtonSchulzInverseBackward, exact
+     * for any G) followed by the normaliser terms (normaliseBackward), with dA the backward of G itself:
      *   SQRT:     dL/dS = (dA + (<G,Y_K>/2 - <dA,A>) N') / sqrt(nu)
      *   INV_SQRT: dL/dS = (dA - (<G,Z_K>/2 + <dA,A>) N') / nu^(3/2)
      * with N' = dnu/dS = I (TRACE) or A (FROBENIUS); dL/dSigma = dL/dS (eps is a constant).
@@ -694,7 +789,10 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         return Math.sqrt(s);
     }
 
-    /** st[0, d*d) = A = (M + epsS I) / nu, in double, rounded once. */
+    /**
+     * Stage normalise with the options, (M3) generalised: st[0, d*d) = A = (M + epsS I) / nu, in double, rounded
+     * once.
+     */
     private static void normalise(float[] m, int off, int d, double epsS, double nu, float[] st) {
         double r = 1.0 / nu;
         for (int i = 0; i < d; i++) {
@@ -708,18 +806,19 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         }
     }
 
-    /** Y_K or Z_K into slot K of st, whose slot 0 holds A. */
-    private static void iterate(Kernels kn, int d, SqrtOptions o, float[] st, boolean sym, float[] t) {
+    /** Stage newtonSchulz, (M4): Y_K (SQRT) or Z_K (INV_SQRT) into slot K of st, whose slot 0 holds A. */
+    private static void newtonSchulz(Kernels kn, int d, SqrtOptions o, float[] st, boolean sym, float[] t) {
         if (o.root() == SqrtOptions.Root.INV_SQRT) {
-            Engine.forwardInverse(kn, d, o.iterations(), st, sym, t);
+            Engine.newtonSchulzInverse(kn, d, o.iterations(), st, sym, t);
         } else {
-            Engine.forward(kn, d, o.iterations(), st, sym, t, null);
+            Engine.newtonSchulz(kn, d, o.iterations(), st, sym, t, null);
         }
     }
 
     /**
-     * dL/dA of the root for G in ws.m0 (overwritten), then P = dA + c N' written to p (full d x d, in double,
-     * rounded once), c the normaliser term of the class comment above.
+     * Stages newtonSchulzBackward and normaliseBackward of the options: D = dL/dA of the root for G in ws.m0
+     * (overwritten), then P = D + c N' written to p (full d x d, in double, rounded once), with c and N' of
+     * {@link #normaliseBackward}.
      */
     private static void rootBackward(Kernels kn, int d, SqrtOptions o, float[] st, boolean sym, Workspace ws,
                                      float[] p) {
@@ -727,10 +826,9 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         int iters = o.iterations();
         boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
         double gdot = kn.dot(ws.m0, 0, st, iters * dd, dd);
-        float[] da = inv ? Engine.backwardInverse(kn, d, iters, st, sym, ws, ws.m0)
-                : Engine.backward(kn, d, iters, st, sym, ws, ws.m0);
-        double daA = kn.dot(da, 0, st, 0, dd);
-        double c = inv ? -(gdot / 2 + daA) : gdot / 2 - daA;
+        float[] da = inv ? Engine.newtonSchulzInverseBackward(kn, d, iters, st, sym, ws, ws.m0)
+                : Engine.newtonSchulzBackward(kn, d, iters, st, sym, ws, ws.m0);
+        double c = normaliseBackward(kn, gdot, da, st, d, inv);
         boolean frob = o.normalisation() == SqrtOptions.Normalisation.FROBENIUS;
         for (int i = 0; i < dd; i++) {
             double v = da[i];
@@ -754,74 +852,6 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         scale(c, cOff, m * n, pow2 + e);
     }
 
-    private CpuHandle sqrtForwardWithOptions(int batch, int d, SqrtOptions options, float[] sigma, int sigmaOff,
-                                             float[] out, int outOff) {
-        Kernels kn = kernelsFor(batch);
-        int dd = d * d;
-        int iters = options.iterations();
-        OutputLayout layout = options.layout();
-        int perOut = layout.elements(d);
-        boolean inv = options.root() == SqrtOptions.Root.INV_SQRT;
-        CpuHandle h = new CpuHandle(this, ForwardHandle.Stage.SQRT, batch, d, 0, options, out, outOff, null, 0,
-                obtainState(false, batch, d, Engine.savedFloats(d, iters)));
-        forEachSample(batch, (b, ws) -> {
-            ws.ensure(d, 0);
-            int so = sigmaOff + b * dd;
-            int oo = outOff + b * perOut;
-            double nu = normaliser(sigma, so, d, options.epsilon(), options.normalisation());
-            if (!(nu > 0)) {
-                if (inv) {
-                    throw Validation.zeroInverse("sigma", b, options);
-                }
-                zero(out, oo, perOut);
-                return;
-            }
-            float[] st = h.state.take(b, arrays);
-            normalise(sigma, so, d, options.epsilon(), nu, st);
-            boolean sym = Engine.isSymmetric(sigma, so, d);
-            iterate(kn, d, options, st, sym, ws.m0);
-            checkFinite(kn, st, iters * dd, dd, b);
-            if (inv && sym) {
-                // A symmetric Sigma should be positive semi-definite: Z_K above every exact iterate is divergence.
-                Validation.requireInverseConverged(st, iters * dd, OutputLayout.FULL, d, 1.0, b, iters);
-            }
-            Engine.writeOutput(kn, st, iters * dd, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
-            requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
-            h.trace[b] = nu;
-            h.symmetric[b] = sym;
-        });
-        return h;
-    }
-
-    private void sqrtBackwardWithOptions(CpuHandle h, float[] gradOut, int gOff, float[] gradSigma, int gsOff) {
-        Kernels kn = kernelsFor(h.batch());
-        int d = h.d();
-        int dd = d * d;
-        SqrtOptions o = h.options();
-        OutputLayout layout = o.layout();
-        int perOut = layout.elements(d);
-        boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
-        forEachSample(h.batch(), (b, ws) -> {
-            ws.ensure(d, 0);
-            int go = gsOff + b * dd;
-            float[] st = h.saved[b];
-            if (st == null) {
-                zero(gradSigma, go, dd);
-                return;
-            }
-            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
-            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
-            scale(ws.m0, 0, dd, ge);
-            rootBackward(kn, d, o, st, h.symmetric[b], ws, ws.m8);
-            double nu = h.trace[b];
-            double q = Math.scalb(inv ? nu * Math.sqrt(nu) : Math.sqrt(nu), ge);
-            for (int i = 0; i < dd; i++) {
-                gradSigma[go + i] = (float) (ws.m8[i] / q);
-            }
-            requireRepresentable(kn, "gradSigma", gradSigma, go, dd, b, TOO_LARGE);
-        });
-    }
-
     /**
      * Layer (C) or whitening (W) forward with options. Xs = (X - mean) 2^e and M = Xs Xs^T, so that
      * Sigma = M 2^-2e / n and S = (M + epsS I) 2^-2e / n with epsS = eps n 2^2e; nu_s = nu(M + epsS I) is kept.
@@ -842,7 +872,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
         forEachSample(batch, (b, ws) -> {
             ws.ensure(d, n);
             int oo = outOff + b * perOut;
-            int e = centre(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws.xs);
+            int e = covariance(kn, x, xOff + b * d * n, d, n, h.means, b * d, ws);
             if (e == ALL_ZERO) {
                 if (inv && eps == 0) {
                     throw Validation.zeroInverse("x", b, options);
@@ -855,8 +885,6 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 e = 0;
                 zero(ws.xs, 0, d * n);
                 zero(ws.m0, 0, dd);
-            } else {
-                gram(kn, d, n, ws);
             }
             h.exponent[b] = e;
             double epsS = Math.scalb(eps * n, 2 * e);
@@ -864,7 +892,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             float[] st = h.state.take(b, arrays);
             normalise(ws.m0, 0, d, epsS, nuS, st);
             double trS = Engine.trace(ws.m0, 0, d) + d * epsS;
-            iterate(kn, d, options, st, true, ws.m1);
+            newtonSchulz(kn, d, options, st, true, ws.m1);
             int k = iters * dd;
             checkFinite(kn, st, k, dd, b);
             if (whiten) {
@@ -873,7 +901,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
                 gemmScaled(kn, d, n, d, Math.sqrt(n / nuS), 0, st, k, d, ws.xs, 0, n, out, oo);
             } else {
                 double nu = Math.scalb(nuS / n, -2 * e);
-                Engine.writeOutput(kn, st, k, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
+                Engine.compensate(kn, st, k, d, inv ? 1 / Math.sqrt(nu) : Math.sqrt(nu), layout, out, oo);
                 requireRepresentable(kn, "output", out, oo, perOut, b, DIVERGED);
                 if (inv) {
                     Validation.requireInverseConverged(out, oo, layout, d, nu, b, iters);
@@ -890,48 +918,29 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     }
 
     /**
-     * Layer backward with options. With P = dA + c N' from dL/dC (scaled by 2^ge), dL/dSigma = P / q and
-     * dL/dX = (P + P^T) Xs 2^-e / (n q): for SQRT q = sqrt(nu_s / n) 2^-e, so dL/dX = (P + P^T) Xs / sqrt(n nu_s);
-     * for INV_SQRT q = (nu_s / n)^(3/2) 2^-3e, so dL/dX = (P + P^T) Xs sqrt(n) 2^2e / nu_s^(3/2).
+     * One sample of the layer backward with options, ws.xs holding Xs. With P = dA + c N' from dL/dC (scaled by
+     * 2^ge), dL/dSigma = P / q and dL/dX = (P + P^T) Xs 2^-e / (n q): for SQRT q = sqrt(nu_s / n) 2^-e, so
+     * dL/dX = (P + P^T) Xs / sqrt(n nu_s); for INV_SQRT q = (nu_s / n)^(3/2) 2^-3e, so dL/dX = (P + P^T) Xs sqrt(n) 2^2e / nu_s^(3/2).
      */
-    private void layerBackwardWithOptions(CpuHandle h, float[] gradOut, int gOff, float[] gradX, int gxOff) {
-        Kernels kn = kernelsFor(h.batch());
+    private static void layerBackwardWithOptions(Kernels kn, CpuHandle h, int b, float[] st, Workspace ws,
+                                                 float[] gradOut, int gradOff, float[] gradX, int gxo) {
         int d = h.d();
         int n = h.n();
-        int dd = d * d;
         SqrtOptions o = h.options();
-        OutputLayout layout = o.layout();
-        int perOut = layout.elements(d);
         boolean inv = o.root() == SqrtOptions.Root.INV_SQRT;
-        forEachSample(h.batch(), (b, ws) -> {
-            ws.ensure(d, n);
-            int gxo = gxOff + b * d * n;
-            float[] st = h.saved[b];
-            if (st == null) {
-                zero(gradX, gxo, d * n);
-                return;
-            }
-            int e = h.exponent[b];
-            scaleCentred(kn, h.x, h.xOff + b * d * n, d, n, h.means, b * d, e, ws.xs);
-            Engine.readGradient(gradOut, gOff + b * perOut, d, layout, ws.m0);
-            int ge = scaleExponent(kn.maxAbs(gradOut, gOff + b * perOut, perOut));
-            scale(ws.m0, 0, dd, ge);
-            rootBackward(kn, d, o, st, true, ws, ws.m7);
-            float[] s = ws.m8;
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    s[i * d + j] = (float) ((double) ws.m7[i * d + j] + ws.m7[j * d + i]);
-                }
-            }
-            double nuS = h.trace[b];
-            if (inv) {
-                gemmScaled(kn, d, n, d, Math.sqrt(n) / (nuS * Math.sqrt(nuS)), 2 * e - ge, s, 0, d, ws.xs, 0, n,
-                        gradX, gxo);
-            } else {
-                gemmScaled(kn, d, n, d, 1 / Math.sqrt(n * nuS), -ge, s, 0, d, ws.xs, 0, n, gradX, gxo);
-            }
-            requireRepresentable(kn, "gradX", gradX, gxo, d * n, b, TOO_LARGE);
-        });
+        int e = h.exponent[b];
+        int ge = compensateBackward(kn, gradOut, gradOff, d, o.layout(), ws.m0);
+        rootBackward(kn, d, o, st, true, ws, ws.m7);
+        float[] s = ws.m8;
+        twiceSym(ws.m7, s, d);
+        // covarianceBackward (B17), the factors folded into one power-of-two-split alpha.
+        double nuS = h.trace[b];
+        if (inv) {
+            gemmScaled(kn, d, n, d, Math.sqrt(n) / (nuS * Math.sqrt(nuS)), 2 * e - ge, s, 0, d, ws.xs, 0, n,
+                    gradX, gxo);
+        } else {
+            gemmScaled(kn, d, n, d, 1 / Math.sqrt(n * nuS), -ge, s, 0, d, ws.xs, 0, n, gradX, gxo);
+        }
     }
 
     @Override
@@ -967,11 +976,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
             scale(ws.m0, 0, dd, ge);
             rootBackward(kn, d, o, st, true, ws, ws.m7);
             float[] s = ws.m8;
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    s[i * d + j] = (float) ((double) ws.m7[i * d + j] + ws.m7[j * d + i]);
-                }
-            }
+            twiceSym(ws.m7, s, d);
             double nuS = h.trace[b];
             double a1 = Math.sqrt(n / nuS);
             int p = Math.getExponent(a1);

@@ -3,25 +3,21 @@ package org.isqrt4j.cpu;
 import org.isqrt4j.api.OutputLayout;
 
 /**
- * The per-sample algorithm on top of {@link Kernels}: the coupled Newton-Schulz forward, its exact backward
- * (general and symmetric forms) and the O(d^2) glue (mirroring, transposes, packing, double-precision inner
- * products). The element-wise code lives here, shared by both kernel sets (the passes that {@link Kernels} also
- * offers, such as mirrors, transposes, inner products and conversions, go through it, and its vector forms compute
- * exactly what these scalar forms do, in the same order where order matters), so scalar and vector results differ
- * only where {@link Kernels} would, which is nowhere. Stateless.
+ * The per-sample algorithm on top of a {@link Kernels}: the coupled Newton-Schulz forward, its exact backward
+ * (general and symmetric forms) and the glue that is not a kernel (diagonal updates, traces, the symmetry test,
+ * gradient and output layouts). Every product and every O(d^2) pass worth vectorising goes through the given
+ * kernels, so the same code runs on {@link ScalarKernels}, {@code VectorKernels} or {@link ParallelKernels}, and
+ * results differ only where the kernels would, which is nowhere. Stateless.
  *
  * <h2>Saved state</h2>
  * For K iterations a sample's state is exactly 2K d x d floats, in this order:
  * Y_0 = A, Y_1, ..., Y_{K-1}, then slot K, then Z_1, ..., Z_{K-1} (K-1 matrices; Z_0 = I is implicit).
  * Slot s starts at s*d*d: Y_k in slot k (k &lt; K), Z_k in slot K+k. Slot K holds Y_K for the square root alone
- * ({@link #forward} without a separate Y_K buffer) and T_K = (3I - Z_{K-1} Y_{K-1})/2 for the layer: its symmetric
+ * ({@link #newtonSchulz} without a separate Y_K buffer) and T_K = (3I - Z_{K-1} Y_{K-1})/2 for the layer: its symmetric
  * backward needs Y_K only for the trace term &lt;G, Y_K&gt; = &lt;G Y_{K-1}, T_K&gt; (symmetric, commuting
  * factors), whose G Y_{K-1} it computes anyway, and with T_K at hand its last step needs no N = Y Z product.
  */
 final class Engine {
-    /** Tile edge of the cache-blocked transposes and mirrors. */
-    private static final int TB = 32;
-
     private Engine() {
     }
 
@@ -46,40 +42,7 @@ final class Engine {
         }
     }
 
-    /** Copies the strict upper triangle onto the lower one, making the matrix exactly symmetric. */
-    static void mirrorUpper(float[] c, int off, int d) {
-        for (int ib = 0; ib < d; ib += TB) {
-            int ie = Math.min(ib + TB, d);
-            for (int jb = 0; jb <= ib; jb += TB) {
-                for (int i = ib; i < ie; i++) {
-                    int je = Math.min(jb + TB, i);
-                    for (int j = jb; j < je; j++) {
-                        c[off + i * d + j] = c[off + j * d + i];
-                    }
-                }
-            }
-        }
-    }
 
-    /** dst = src^T for d x d. */
-    static void transpose(float[] src, int sOff, float[] dst, int dOff, int d) {
-        transpose(src, sOff, d, d, dst, dOff);
-    }
-
-    /** dst (cols x rows) = src^T, src rows x cols, both dense row-major. */
-    static void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
-        for (int ib = 0; ib < rows; ib += TB) {
-            int ie = Math.min(ib + TB, rows);
-            for (int jb = 0; jb < cols; jb += TB) {
-                int je = Math.min(jb + TB, cols);
-                for (int i = ib; i < ie; i++) {
-                    for (int j = jb; j < je; j++) {
-                        dst[dOff + j * rows + i] = src[sOff + i * cols + j];
-                    }
-                }
-            }
-        }
-    }
 
     static void addDiagonal(float[] a, int off, int d, float v) {
         for (int i = 0; i < d; i++) {
@@ -87,43 +50,6 @@ final class Engine {
         }
     }
 
-    /**
-     * Upper triangle (diagonal included) of out = 1.5 g - 0.5 (p + p^T): the symmetric "M + M^T" of a
-     * backward step from one product. Only g's upper triangle is read; out's strict lower triangle is left as
-     * it was (the caller either adds a triangle product on top and mirrors, or only reads the upper part).
-     * Tiled like {@link #mirrorUpper}, so the transposed reads of p stay in L1.
-     */
-    static void symCombineUpper(float[] g, float[] p, float[] out, int d) {
-        for (int ib = 0; ib < d; ib += TB) {
-            int ie = Math.min(ib + TB, d);
-            for (int jb = ib; jb < d; jb += TB) {
-                int je = Math.min(jb + TB, d);
-                for (int i = ib; i < ie; i++) {
-                    int r = i * d;
-                    for (int j = Math.max(jb, i); j < je; j++) {
-                        out[r + j] = 1.5f * g[r + j] - 0.5f * (p[r + j] + p[j * d + i]);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Full out = (g + g^T) / 2 for g at gOff, from one tiled pass over the upper triangle. */
-    static void symmetrize(float[] g, int gOff, float[] out, int d) {
-        for (int ib = 0; ib < d; ib += TB) {
-            int ie = Math.min(ib + TB, d);
-            for (int jb = ib; jb < d; jb += TB) {
-                int je = Math.min(jb + TB, d);
-                for (int i = ib; i < ie; i++) {
-                    for (int j = Math.max(jb, i); j < je; j++) {
-                        float v = 0.5f * (g[gOff + i * d + j] + g[gOff + j * d + i]);
-                        out[i * d + j] = v;
-                        out[j * d + i] = v;
-                    }
-                }
-            }
-        }
-    }
 
     /** @return whether the d x d matrix equals its transpose exactly */
     static boolean isSymmetric(float[] a, int off, int d) {
@@ -147,155 +73,12 @@ final class Engine {
         return s;
     }
 
-    /** Partial sums of {@link #dot}: one per lane of two 8-lane double vectors. */
-    static final int DOT_LANES = 16;
+
+    // ------------------------------------------------------------------ stage newtonSchulz (docs/maths.md (M4))
 
     /**
-     * Sum of a[i] b[i] in double (each product exact). The order is fixed so that the vector kernels can
-     * reproduce it: partial sum l takes the i = l mod 16 below the last multiple of 16, u_l = s_l + s_{l+8},
-     * then ((u0 + u1) + (u2 + u3)) + ((u4 + u5) + (u6 + u7)), then the leftover products one by one.
-     */
-    static double dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
-        int n16 = len - len % DOT_LANES;
-        for (int i = 0; i < n16; i += DOT_LANES) {
-            int x = aOff + i;
-            int y = bOff + i;
-            s0 += (double) a[x] * b[y];
-            s1 += (double) a[x + 1] * b[y + 1];
-            s2 += (double) a[x + 2] * b[y + 2];
-            s3 += (double) a[x + 3] * b[y + 3];
-            s4 += (double) a[x + 4] * b[y + 4];
-            s5 += (double) a[x + 5] * b[y + 5];
-            s6 += (double) a[x + 6] * b[y + 6];
-            s7 += (double) a[x + 7] * b[y + 7];
-            s8 += (double) a[x + 8] * b[y + 8];
-            s9 += (double) a[x + 9] * b[y + 9];
-            s10 += (double) a[x + 10] * b[y + 10];
-            s11 += (double) a[x + 11] * b[y + 11];
-            s12 += (double) a[x + 12] * b[y + 12];
-            s13 += (double) a[x + 13] * b[y + 13];
-            s14 += (double) a[x + 14] * b[y + 14];
-            s15 += (double) a[x + 15] * b[y + 15];
-        }
-        double r = dotFinish(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
-        return dotTail(r, a, aOff, b, bOff, n16, len);
-    }
-
-    static double dotFinish(double u0, double u1, double u2, double u3, double u4, double u5, double u6, double u7) {
-        return ((u0 + u1) + (u2 + u3)) + ((u4 + u5) + (u6 + u7));
-    }
-
-    static double dotTail(double r, float[] a, int aOff, float[] b, int bOff, int from, int len) {
-        for (int i = from; i < len; i++) {
-            r += (double) a[aOff + i] * b[bOff + i];
-        }
-        return r;
-    }
-
-    /** Sum of a[i] in double, in {@link #dot}'s order. */
-    static double sum(float[] a, int off, int len) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        double s8 = 0, s9 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s14 = 0, s15 = 0;
-        int n16 = len - len % DOT_LANES;
-        for (int i = 0; i < n16; i += DOT_LANES) {
-            int x = off + i;
-            s0 += a[x];
-            s1 += a[x + 1];
-            s2 += a[x + 2];
-            s3 += a[x + 3];
-            s4 += a[x + 4];
-            s5 += a[x + 5];
-            s6 += a[x + 6];
-            s7 += a[x + 7];
-            s8 += a[x + 8];
-            s9 += a[x + 9];
-            s10 += a[x + 10];
-            s11 += a[x + 11];
-            s12 += a[x + 12];
-            s13 += a[x + 13];
-            s14 += a[x + 14];
-            s15 += a[x + 15];
-        }
-        double r = dotFinish(s0 + s8, s1 + s9, s2 + s10, s3 + s11, s4 + s12, s5 + s13, s6 + s14, s7 + s15);
-        return sumTail(r, a, off, n16, len);
-    }
-
-    static double sumTail(double r, float[] a, int off, int from, int len) {
-        for (int i = from; i < len; i++) {
-            r += a[off + i];
-        }
-        return r;
-    }
-
-    /** @return max a[i], len &gt;= 1 (exact, so any order gives it) */
-    static float max(float[] a, int off, int len) {
-        float m = a[off];
-        for (int i = 1; i < len; i++) {
-            m = Math.max(m, a[off + i]);
-        }
-        return m;
-    }
-
-    /** @return min a[i], len &gt;= 1 (exact, so any order gives it) */
-    static float min(float[] a, int off, int len) {
-        float m = a[off];
-        for (int i = 1; i < len; i++) {
-            m = Math.min(m, a[off + i]);
-        }
-        return m;
-    }
-
-    /** xs[o + p] = (float) ((x[off + p] - mu) * scale) for p &lt; n: the difference and product in double. */
-    static void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
-        for (int p = 0; p < n; p++) {
-            xs[o + p] = (float) ((x[off + p] - mu) * scale);
-        }
-    }
-
-    /** dst[dOff + i] = (float) (src[sOff + i] * f) for i &lt; len, the product in double. */
-    static void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
-        for (int i = 0; i < len; i++) {
-            dst[dOff + i] = (float) (src[sOff + i] * f);
-        }
-    }
-
-    /** @return max |a[i]| (exact, so any order gives it) */
-    static float maxAbs(float[] a, int off, int len) {
-        float m = 0f;
-        for (int i = 0; i < len; i++) {
-            m = Math.max(m, Math.abs(a[off + i]));
-        }
-        return m;
-    }
-
-    /**
-     * @return whether every value is finite: x * 0 is a signed zero exactly for finite x, NaN otherwise, and a
-     *         sum of zeros stays zero. Four partial sums, so that the adds do not wait on one another.
-     */
-    static boolean allFinite(float[] a, int off, int len) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int i = 0;
-        for (; i + 3 < len; i += 4) {
-            s0 += a[off + i] * 0f;
-            s1 += a[off + i + 1] * 0f;
-            s2 += a[off + i + 2] * 0f;
-            s3 += a[off + i + 3] * 0f;
-        }
-        for (; i < len; i++) {
-            s0 += a[off + i] * 0f;
-        }
-        return (s0 + s1) + (s2 + s3) == 0f;
-    }
-
-    // ------------------------------------------------------------------ Newton-Schulz forward
-
-    /**
-     * Runs the K iterations on a sample's saved state, whose slot 0 already holds A.
+     * Stage newtonSchulz, docs/maths.md (M4): runs the K iterations on a sample's saved state, whose slot 0
+     * already holds A.
      * T = (3I - Z Y)/2 is the product's epilogue (alpha = -1/2, then +3/2 on the diagonal); step 1 takes T
      * from A without a product and Z_1 = T; the last step computes no Z. With sym (A exactly symmetric) every
      * product is of commuting symmetric matrices, so only upper triangles are computed.
@@ -304,7 +87,7 @@ final class Engine {
      * @param yk null to leave Y_K in slot K; else Y_K is written here (d x d) and slot K keeps T_K (see the class
      *           comment); the products are the same either way, so Y_K has the same bits
      */
-    static void forward(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t, float[] yk) {
+    static void newtonSchulz(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t, float[] yk) {
         int dd = d * d;
         int last = iters * dd;
         // The last step's T goes straight into slot K when it is kept there.
@@ -338,31 +121,32 @@ final class Engine {
         }
     }
 
-    // ------------------------------------------------------------------ Newton-Schulz backward
+    // ------------------------------------------------------------ stage newtonSchulzBackward (docs/maths.md (B3)-(B14))
 
     /**
-     * Exact backward of {@link #forward} for any incoming gradient and any A. For a step
-     * Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives, with N = (Z Y)^T = Y^T Z^T
-     * (Y and Z are polynomials in A, so they commute):
+     * Stage newtonSchulzBackward: the exact backward of {@link #newtonSchulz} for any incoming gradient and any A,
+     * in form G_T (docs/maths.md (B3)-(B5)). For a step Y' = Y T, Z' = T Z, T = (3I - Z Y)/2 the chain rule gives
      * <pre>
-     *   dL/dY = 1.5 G_Y' - (G_Y' N + N G_Y' + Z^T G_Z' Z^T)/2
-     *   dL/dZ = 1.5 G_Z' - (N G_Z' + G_Z' N + Y^T G_Y' Y^T)/2
+     *   G_T   = Y^T G_Y' + G_Z' Z^T
+     *   dL/dY = G_Y' T^T - Z^T G_T / 2
+     *   dL/dZ = T^T G_Z' - G_T Y^T / 2
      * </pre>
-     * (docs/maths.md (B8)-(B9); the iSQRT-COV paper's formulas when Y, Z are symmetric); the last step has
-     * G_Z' = 0 (B6) and the first (Z = I, (B7))
-     * gives dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 9 products per middle step, 5 for the last,
-     * 2 for the first; with sym the transposes vanish and N is computed as a triangle.
+     * with T^T = (3I - Y^T Z^T)/2 recomputed from the saved Y, Z (one product; Y and Z are polynomials in A, so
+     * they commute, (M7)). The last step has G_Z' = 0 (B6) and the first (Z = I, (B7)) gives
+     * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2. 7 products per middle step (form N, (B8)-(B9), took 9),
+     * 5 for the last, 2 for the first; with sym the transposes vanish and T is computed as a triangle.
      *
      * @param g  dL/dY_K, d x d; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA
      */
-    static float[] backward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
-        return backwardSteps(kn, d, iters, st, sym, ws, g, true, ws.m1, false);
+    static float[] newtonSchulzBackward(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws,
+                                        float[] g) {
+        return newtonSchulzBackwardSteps(kn, d, iters, st, sym, ws, g, true, ws.m1, false);
     }
 
     /**
-     * {@link #backward} for symmetric A and a symmetric incoming gradient, where every gradient stays symmetric
-     * (docs/maths.md (B12)-(B14)):
+     * {@link #newtonSchulzBackward} for symmetric A and a symmetric incoming gradient, where every gradient stays
+     * symmetric (docs/maths.md (B12)-(B14)):
      * N G_Y' = (G_Y' N)^T, so G_Y' N + N G_Y' is one product plus its transpose, and Z G_Z' Z, Y G_Y' Y are
      * symmetric (one full product, then a triangle). Per middle step 4 full products and 3 triangles instead of
      * 9 full products. The "M + M^T" combinations are formed on the upper triangle only, the following triangle
@@ -378,7 +162,8 @@ final class Engine {
      * @return the workspace buffer holding dL/dA (symmetric): only its upper triangle, diagonal included,
      *         is valid
      */
-    static float[] backwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws, float[] g) {
+    static float[] newtonSchulzBackwardSymmetric(Kernels kn, int d, int iters, float[] st, Workspace ws,
+                                                 float[] g) {
         float[] gy = g;
         float[] gz = ws.m1;
         float[] ny = ws.m2;
@@ -445,13 +230,13 @@ final class Engine {
     // ------------------------------------------------------------------ inverse root
 
     /**
-     * The iteration of {@link #forward} for the inverse root: the same K - 1 first steps, then a last step that
+     * The iteration of {@link #newtonSchulz} for the inverse root: the same K - 1 first steps, then a last step that
      * forms Z_K = T_K Z_{K-1} (T_K = (3I - Z_{K-1} Y_{K-1})/2) instead of Y_K, into slot K; for K = 1,
      * Z_1 = T_1 = (3I - A)/2. Slot 0 must hold A; the other slots are as in the class comment.
      *
      * @param t d x d scratch
      */
-    static void forwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
+    static void newtonSchulzInverse(Kernels kn, int d, int iters, float[] st, boolean sym, float[] t) {
         int dd = d * d;
         if (iters == 1) {
             for (int i = 0; i < dd; i++) {
@@ -481,30 +266,32 @@ final class Engine {
     }
 
     /**
-     * Exact backward of {@link #forwardInverse} for any incoming gradient G = dL/dZ_K and any A: the step
-     * formulas of {@link #backward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
-     * dL/dY = -Z^T G Z^T / 2 and dL/dZ = 1.5 G - (N G + G N)/2; the first step (Z = I) gives
+     * Exact backward of {@link #newtonSchulzInverse} for any incoming gradient G = dL/dZ_K and any A: the step
+     * formulas of {@link #newtonSchulzBackward}, started from G_Y' = 0, G_Z' = G at the last step, so that step is
+     * G_T = G Z^T, dL/dY = -Z^T G_T / 2 and dL/dZ = T^T G - G_T Y^T / 2; the first step (Z = I) gives
      * dL/dA = 1.5 G_Y' - (G_Y' A^T + A^T G_Y' + G_Z')/2 (for K = 1 just -G/2).
      *
      * @param g dL/dZ_K, d x d; must be {@code ws.m0}; overwritten
      * @return the workspace buffer holding dL/dA
      */
-    static float[] backwardInverse(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws, float[] g) {
-        return backwardSteps(kn, d, iters, st, sym, ws, ws.m1, false, g, true);
+    static float[] newtonSchulzInverseBackward(Kernels kn, int d, int iters, float[] st, boolean sym,
+                                               Workspace ws, float[] g) {
+        return newtonSchulzBackwardSteps(kn, d, iters, st, sym, ws, ws.m1, false, g, true);
     }
 
     /**
-     * The step formulas shared by {@link #backward} and {@link #backwardInverse}: steps K..2, then the first, from
-     * dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent is exactly zero, and the
-     * products it would enter are skipped, so each caller does the multiplications and additions it always did.
+     * The step formulas shared by {@link #newtonSchulzBackward} and {@link #newtonSchulzInverseBackward}: steps
+     * K..2, then the first, from dL/dY_K = gy (when hasGy) and dL/dZ_K = gz (when hasGz); a gradient that is absent
+     * is exactly zero, and the products it would enter are skipped.
      */
-    private static float[] backwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym, Workspace ws,
-                                         float[] gy, boolean hasGy, float[] gz, boolean hasGz) {
+    private static float[] newtonSchulzBackwardSteps(Kernels kn, int d, int iters, float[] st, boolean sym,
+                                                     Workspace ws, float[] gy, boolean hasGy, float[] gz,
+                                                     boolean hasGz) {
         int dd = d * d;
         float[] ny = ws.m2;
         float[] nz = ws.m3;
-        float[] nm = ws.m4;
-        float[] w = ws.m5;
+        float[] tt = ws.m4;
+        float[] gt = ws.m5;
         float[] yt = ws.m6;
         float[] zt = ws.m7;
         for (int k = iters; k >= 2; k--) {
@@ -513,36 +300,33 @@ final class Engine {
             int yo = (k - 1) * dd;
             int zo = (iters + k - 1) * dd;
             if (!sym) {
-                transpose(st, yo, yt, 0, d);
-                transpose(st, zo, zt, 0, d);
+                kn.transpose(st, yo, d, d, yt, 0);
+                kn.transpose(st, zo, d, d, zt, 0);
                 ya = yt;
                 za = zt;
                 yo = 0;
                 zo = 0;
             }
-            mul(kn, d, 1f, ya, yo, za, zo, 0f, null, 0, nm, 0, sym);
+            // T^T = (3I - Y^T Z^T)/2 (Y, Z commute, (M7)): the one product that form N spends on N = Y^T Z^T.
+            mul(kn, d, -0.5f, ya, yo, za, zo, 0f, null, 0, tt, 0, sym);
+            addDiagonal(tt, 0, d, 1.5f);
+            // (B3) G_T = Y^T Y'bar + Z'bar Z^T
             if (hasGz) {
-                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, w, 0, false);
+                mul(kn, d, 1f, gz, 0, za, zo, 0f, null, 0, gt, 0, false);
             }
             if (hasGy) {
-                mul(kn, d, -0.5f, gy, 0, nm, 0, 1.5f, gy, 0, ny, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gy, 0, 1f, ny, 0, ny, 0, false);
-                if (hasGz) {
-                    mul(kn, d, -0.5f, za, zo, w, 0, 1f, ny, 0, ny, 0, false);
-                }
-                mul(kn, d, 1f, gy, 0, ya, yo, 0f, null, 0, w, 0, false);
-                if (hasGz) {
-                    mul(kn, d, -0.5f, ya, yo, w, 0, 1.5f, gz, 0, nz, 0, false);
-                    mul(kn, d, -0.5f, nm, 0, gz, 0, 1f, nz, 0, nz, 0, false);
-                    mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
-                } else {
-                    mul(kn, d, -0.5f, ya, yo, w, 0, 0f, null, 0, nz, 0, false);
-                }
-            } else {
-                mul(kn, d, -0.5f, za, zo, w, 0, 0f, null, 0, ny, 0, false);
-                mul(kn, d, -0.5f, nm, 0, gz, 0, 1.5f, gz, 0, nz, 0, false);
-                mul(kn, d, -0.5f, gz, 0, nm, 0, 1f, nz, 0, nz, 0, false);
+                mul(kn, d, 1f, ya, yo, gy, 0, hasGz ? 1f : 0f, hasGz ? gt : null, 0, gt, 0, false);
             }
+            // (B4) Ybar = Y'bar T^T - Z^T G_T / 2
+            if (hasGy) {
+                mul(kn, d, 1f, gy, 0, tt, 0, 0f, null, 0, ny, 0, false);
+            }
+            mul(kn, d, -0.5f, za, zo, gt, 0, hasGy ? 1f : 0f, hasGy ? ny : null, 0, ny, 0, false);
+            // (B5) Zbar = T^T Z'bar - G_T Y^T / 2
+            if (hasGz) {
+                mul(kn, d, 1f, tt, 0, gz, 0, 0f, null, 0, nz, 0, false);
+            }
+            mul(kn, d, -0.5f, gt, 0, ya, yo, hasGz ? 1f : 0f, hasGz ? nz : null, 0, nz, 0, false);
             float[] s = gy;
             gy = ny;
             ny = s;
@@ -560,7 +344,7 @@ final class Engine {
         }
         float[] aa = st;
         if (!sym) {
-            transpose(st, 0, yt, 0, d);
+            kn.transpose(st, 0, d, d, yt, 0);
             aa = yt;
         }
         mul(kn, d, -0.5f, gy, 0, aa, 0, 1.5f, gy, 0, ny, 0, false);
@@ -573,10 +357,13 @@ final class Engine {
         return ny;
     }
 
-    // ------------------------------------------------------------------ output layouts
+    // ------------------------------------------------------------------ stage compensate and the packing
 
-    /** out = scale * Y, full or packed upper triangle. */
-    static void writeOutput(Kernels kn, float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out,
+    /**
+     * Stage compensate, docs/maths.md (M5), with the TRIU packing (M6): out = scale * Y (sqrt(tau) Y_K, or Z_K /
+     * sqrt(nu) for the inverse root), full or packed upper triangle, each product in double, rounded once.
+     */
+    static void compensate(Kernels kn, float[] y, int yOff, int d, double scale, OutputLayout layout, float[] out,
                             int outOff) {
         if (layout == OutputLayout.FULL) {
             kn.mulInto(y, yOff, scale, out, outOff, d * d);
@@ -589,7 +376,10 @@ final class Engine {
         }
     }
 
-    /** Reads one sample's dL/dC into a full d x d matrix; a packed gradient fills the upper triangle only. */
+    /**
+     * The packing backward, docs/maths.md (B1): one sample's dL/dC into a full d x d matrix; a packed gradient fills
+     * the upper triangle only.
+     */
     static void readGradient(float[] src, int off, int d, OutputLayout layout, float[] g) {
         int dd = d * d;
         if (layout == OutputLayout.FULL) {

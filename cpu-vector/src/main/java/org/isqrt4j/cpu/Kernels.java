@@ -1,16 +1,23 @@
 package org.isqrt4j.cpu;
 
 /**
- * The O(d^3) part of the back-end, one general matrix product with a fused epilogue, plus the O(d^2) passes
- * that are worth vectorising (the mirror of a triangle product, the backward's symmetric combinations, inner
- * products in double, the finiteness check and max |value|; their defaults are the scalar forms in
- * {@link Engine}). Two implementations give
- * bit-identical results: {@link ScalarKernels} and {@code VectorKernels} (the latter only exists when
- * jdk.incubator.vector is resolved, so nothing outside {@link VectorSupport} names it).
+ * The kernel set the algorithm ({@link Engine}, {@link CpuMatrixSqrtOp}) runs on: the O(d^3) part, one general
+ * matrix product with a fused epilogue, plus the O(d^2) passes worth vectorising (the mirror of a triangle product,
+ * the backward's symmetric combinations, transposes, inner products and sums in double, conversions, the
+ * finiteness check and extremes). Two complete implementations give bit-identical results: {@link ScalarKernels},
+ * plain Java and the reference arithmetic of every method, and {@code VectorKernels} (only present when
+ * jdk.incubator.vector is resolved, so nothing outside {@link VectorSupport} names it). {@link ParallelKernels}
+ * wraps either to spread one product over threads.
+ *
+ * <p>The interface has no default methods on purpose: an implementation that does not implement a method does not
+ * compile, so no method can silently fall back to another implementation's code. Where {@code VectorKernels}
+ * deliberately uses the scalar form it calls {@link ScalarKernels} explicitly, and {@code KernelsCompletenessTest}
+ * checks that every method is declared by each implementation.
  *
  * <p>Arithmetic contract, shared by both so that they agree bit for bit: every entry is accumulated in float
  * as {@code acc = fma(a[i][p], b[p][j], acc)} for p = 0..k-1 in order, starting from 0; the epilogue is
- * {@code r = acc * alpha}, then {@code r = fma(d[i][j], beta, r)} when a D matrix is given.
+ * {@code r = acc * alpha}, then {@code r = fma(d[i][j], beta, r)} when a D matrix is given. The O(d^2) methods
+ * compute what {@link ScalarKernels}' forms compute, in the same order where order matters.
  *
  * <p>Implementations are stateless or thread-confined per call: safe for concurrent use.
  */
@@ -44,65 +51,44 @@ interface Kernels {
               float[] c, int cOff, int ldc, boolean upper);
 
     /** Copies the strict upper triangle of the d x d matrix at off onto its lower one (exact copies). */
-    default void mirror(float[] c, int off, int d) {
-        Engine.mirrorUpper(c, off, d);
-    }
+    void mirror(float[] c, int off, int d);
 
     /**
      * Upper triangle, diagonal included, of out = 1.5 g - 0.5 (p + p^T) for d x d matrices at offset 0, with the
-     * arithmetic of {@code Engine.symCombineUpper} (implementations may write more of out).
+     * arithmetic of {@link ScalarKernels#symCombineUpper} (implementations may write more of out).
      */
-    default void symCombineUpper(float[] g, float[] p, float[] out, int d) {
-        Engine.symCombineUpper(g, p, out, d);
-    }
+    void symCombineUpper(float[] g, float[] p, float[] out, int d);
 
-    /** Full out = (g + g^T) / 2 for the d x d g at gOff, out at offset 0: {@code Engine.symmetrize}'s arithmetic. */
-    default void symmetrize(float[] g, int gOff, float[] out, int d) {
-        Engine.symmetrize(g, gOff, out, d);
-    }
+    /**
+     * Full out = (g + g^T) / 2 for the d x d g at gOff, out at offset 0: {@link ScalarKernels#symmetrize}'s
+     * arithmetic.
+     */
+    void symmetrize(float[] g, int gOff, float[] out, int d);
 
     /** dst (cols x rows) = src^T, src rows x cols, both dense row-major (exact copies). */
-    default void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
-        Engine.transpose(src, sOff, rows, cols, dst, dOff);
-    }
+    void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff);
 
-    /** Sum of a[i] b[i] in double, in {@code Engine.dot}'s order (so the same bits). */
-    default double dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        return Engine.dot(a, aOff, b, bOff, len);
-    }
+    /** Sum of a[i] b[i] in double, in {@link ScalarKernels#dot}'s order (so the same bits). */
+    double dot(float[] a, int aOff, float[] b, int bOff, int len);
 
-    /** @return whether every value is finite ({@code Engine.allFinite}; the answer does not depend on order) */
-    default boolean allFinite(float[] a, int off, int len) {
-        return Engine.allFinite(a, off, len);
-    }
+    /** @return whether every value is finite (the answer does not depend on order) */
+    boolean allFinite(float[] a, int off, int len);
 
-    /** Sum of a[i] in double, in {@code Engine.sum}'s order (so the same bits). */
-    default double sum(float[] a, int off, int len) {
-        return Engine.sum(a, off, len);
-    }
+    /** Sum of a[i] in double, in {@link ScalarKernels#sum}'s order (so the same bits). */
+    double sum(float[] a, int off, int len);
 
     /** @return max a[i], len &gt;= 1 (exact in any order) */
-    default float max(float[] a, int off, int len) {
-        return Engine.max(a, off, len);
-    }
+    float max(float[] a, int off, int len);
 
     /** @return min a[i], len &gt;= 1 (exact in any order) */
-    default float min(float[] a, int off, int len) {
-        return Engine.min(a, off, len);
-    }
+    float min(float[] a, int off, int len);
 
-    /** {@code Engine.centreScale}: (x - mu) * scale in double, rounded once to float. */
-    default void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
-        Engine.centreScale(x, off, mu, scale, xs, o, n);
-    }
+    /** xs[o + p] = (x[off + p] - mu) * scale in double, rounded once to float. */
+    void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n);
 
-    /** {@code Engine.mulInto}: (float) (src * f), the product in double. */
-    default void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
-        Engine.mulInto(src, sOff, f, dst, dOff, len);
-    }
+    /** dst[dOff + i] = (float) (src[sOff + i] * f), the product in double. */
+    void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len);
 
-    /** @return max |a[i]| ({@code Engine.maxAbs}; exact in any order) */
-    default float maxAbs(float[] a, int off, int len) {
-        return Engine.maxAbs(a, off, len);
-    }
+    /** @return max |a[i]| (exact in any order) */
+    float maxAbs(float[] a, int off, int len);
 }

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * panel width) handed out dynamically, widest-cost first; each strip is an independent call of the wrapped
  * kernels, so every entry is computed exactly as in a single call and results do not depend on the number of
  * threads. In upper mode a strip of columns [j0, j1) only needs rows below j1, computed in full (the caller
- * mirrors anyway). Products below {@value #MIN_FMAS} multiply-adds run on the calling thread. Thread-safe.
+ * mirrors anyway). Products below {@value #MIN_FMAS} multiply-adds run on the calling thread. Every other method
+ * is forwarded to the wrapped kernels as it is (they are O(d^2) passes): {@link Kernels} has no default methods,
+ * so a method added there must be forwarded here too or nothing compiles. Thread-safe.
  */
 final class ParallelKernels implements Kernels {
     static final int STRIP = 64;

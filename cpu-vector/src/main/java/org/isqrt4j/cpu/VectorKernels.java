@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * alpha*acc (+ beta*D) is applied once per tile, after the last k block; without D and without k blocking the
  * kernel itself stores alpha*acc into C (the round trip through the tile buffer cost 6% at d = 64). Mirrors,
  * transposes and the symmetric combinations of the backward use 16 x 16 register transposes (see below); inner
- * products and sums in double run on two 8-lane double vectors that hold {@code Engine.dot}'s 16 partial sums.
+ * products and sums in double run on two 8-lane double vectors that hold {@code ScalarKernels.dot}'s 16 partial sums.
  * Thread-safe: the only state is per-thread scratch.
  */
 final class VectorKernels implements Kernels {
@@ -506,7 +506,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void mirror(float[] c, int off, int d) {
         if (!T16) {
-            Kernels.super.mirror(c, off, d);
+            // Deliberately the scalar form: the register transposes are off here (T16, see above).
+            ScalarKernels.INSTANCE.mirror(c, off, d);
             return;
         }
         int d16 = d & ~15;
@@ -534,7 +535,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void symCombineUpper(float[] g, float[] p, float[] out, int d) {
         if (!T16 || (d & 15) != 0) {
-            Kernels.super.symCombineUpper(g, p, out, d);
+            // Deliberately the scalar form: register transposes off (T16) or d not a multiple of 16.
+            ScalarKernels.INSTANCE.symCombineUpper(g, p, out, d);
             return;
         }
         FloatVector h = FloatVector.broadcast(S, 0.5f);
@@ -561,7 +563,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void symmetrize(float[] g, int gOff, float[] out, int d) {
         if (!T16 || (d & 15) != 0) {
-            Kernels.super.symmetrize(g, gOff, out, d);
+            // Deliberately the scalar form: register transposes off (T16) or d not a multiple of 16.
+            ScalarKernels.INSTANCE.symmetrize(g, gOff, out, d);
             return;
         }
         float[] tile = TILE.get();
@@ -591,7 +594,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
         if (!T16) {
-            Kernels.super.transpose(src, sOff, rows, cols, dst, dOff);
+            // Deliberately the scalar form: the register transposes are off here (T16, see above).
+            ScalarKernels.INSTANCE.transpose(src, sOff, rows, cols, dst, dOff);
             return;
         }
         int r16 = rows & ~15;
@@ -747,7 +751,7 @@ final class VectorKernels implements Kernels {
 
     /**
      * Whether {@link #dot}, {@link #sum} and the float/double conversions run on vectors (two 8-lane double
-     * accumulators are {@code Engine.dot}'s 16 sums). Only on JDK 25 and later: on JDK 17 the 256-bit float
+     * accumulators are {@code ScalarKernels.dot}'s 16 sums). Only on JDK 25 and later: on JDK 17 the 256-bit float
      * vectors they load, once used before the GEMM kernels are compiled, leave those kernels 60% slower (measured
      * at d = 256; the shared Vector API methods then see two vector classes), which costs far more than the
      * scalar forms do.
@@ -757,15 +761,16 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
 
     /**
-     * Lane l of the first accumulator is {@code Engine.dot}'s partial sum l, lane l of the second its sum l + 8;
+     * Lane l of the first accumulator is {@code ScalarKernels.dot}'s partial sum l, lane l of the second its sum l + 8;
      * each product of two floats is exact in double, so the fused multiply-add rounds like the scalar add.
      */
     @Override
     public double dot(float[] a, int aOff, float[] b, int bOff, int len) {
         if (!DOT16) {
-            return Kernels.super.dot(a, aOff, b, bOff, len);
+            // Deliberately the scalar form: DOT16 off (see above), where the scalar loop is faster.
+            return ScalarKernels.INSTANCE.dot(a, aOff, b, bOff, len);
         }
-        int n16 = len - len % Engine.DOT_LANES;
+        int n16 = len - len % ScalarKernels.DOT_LANES;
         DoubleVector lo = DoubleVector.zero(D8);
         DoubleVector hi = lo;
         for (int i = 0; i < n16; i += 16) {
@@ -777,18 +782,19 @@ final class VectorKernels implements Kernels {
             hi = a1.fma(b1, hi);
         }
         DoubleVector u = lo.add(hi);
-        double r = Engine.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
+        double r = ScalarKernels.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
                 u.lane(7));
-        return Engine.dotTail(r, a, aOff, b, bOff, n16, len);
+        return ScalarKernels.dotTail(r, a, aOff, b, bOff, n16, len);
     }
 
-    /** Lanes as in {@link #dot}: lane l of the two accumulators holds {@code Engine.sum}'s partial sums l, l + 8. */
+    /** Lanes as in {@link #dot}: lane l of the two accumulators holds {@code ScalarKernels.sum}'s partial sums l, l + 8. */
     @Override
     public double sum(float[] a, int off, int len) {
         if (!DOT16) {
-            return Kernels.super.sum(a, off, len);
+            // Deliberately the scalar form: DOT16 off (see above), where the scalar loop is faster.
+            return ScalarKernels.INSTANCE.sum(a, off, len);
         }
-        int n16 = len - len % Engine.DOT_LANES;
+        int n16 = len - len % ScalarKernels.DOT_LANES;
         DoubleVector lo = DoubleVector.zero(D8);
         DoubleVector hi = lo;
         for (int i = 0; i < n16; i += 16) {
@@ -796,15 +802,16 @@ final class VectorKernels implements Kernels {
             hi = hi.add(FloatVector.fromArray(F8, a, off + i + 8).castShape(D8, 0));
         }
         DoubleVector u = lo.add(hi);
-        double r = Engine.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
+        double r = ScalarKernels.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
                 u.lane(7));
-        return Engine.sumTail(r, a, off, n16, len);
+        return ScalarKernels.sumTail(r, a, off, n16, len);
     }
 
     @Override
     public float max(float[] a, int off, int len) {
         if (len < VL) {
-            return Kernels.super.max(a, off, len);
+            // Deliberately the scalar form: shorter than one vector.
+            return ScalarKernels.INSTANCE.max(a, off, len);
         }
         FloatVector m = FloatVector.fromArray(S, a, off);
         int i = VL;
@@ -821,7 +828,8 @@ final class VectorKernels implements Kernels {
     @Override
     public float min(float[] a, int off, int len) {
         if (len < VL) {
-            return Kernels.super.min(a, off, len);
+            // Deliberately the scalar form: shorter than one vector.
+            return ScalarKernels.INSTANCE.min(a, off, len);
         }
         FloatVector m = FloatVector.fromArray(S, a, off);
         int i = VL;
@@ -839,7 +847,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
         if (!DOT16) {
-            Kernels.super.centreScale(x, off, mu, scale, xs, o, n);
+            // Deliberately the scalar form: DOT16 off (see above).
+            ScalarKernels.INSTANCE.centreScale(x, off, mu, scale, xs, o, n);
             return;
         }
         int p = 0;
@@ -855,7 +864,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
         if (!DOT16) {
-            Kernels.super.mulInto(src, sOff, f, dst, dOff, len);
+            // Deliberately the scalar form: DOT16 off (see above).
+            ScalarKernels.INSTANCE.mulInto(src, sOff, f, dst, dOff, len);
             return;
         }
         int i = 0;

@@ -21,7 +21,7 @@ final class Workspace {
     float[] m6 = new float[0];
     float[] m7 = new float[0];
     float[] m8 = new float[0];
-    /** &lt;G, Y_K&gt; of the gradient last given to {@code Engine.backwardSymmetric}, left there by it. */
+    /** &lt;G, Y_K&gt; of the gradient last given to {@code Engine.newtonSchulzBackwardSymmetric}, left there by it. */
     double traceTerm;
 
     /**

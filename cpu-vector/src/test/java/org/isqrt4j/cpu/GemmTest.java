@@ -250,14 +250,14 @@ class GemmTest {
                 float[] sym = new float[d * d];
                 float[] symWant = new float[d * d];
                 kn.symmetrize(gs, gOff, sym, d);
-                Engine.symmetrize(gs, gOff, symWant, d);
+                ScalarKernels.INSTANCE.symmetrize(gs, gOff, symWant, d);
                 assertArrayEquals(symWant, sym, kn.name() + " symmetrize d=" + d);
                 for (int rows : new int[] {d, d + 3}) {
                     float[] src = random(r, 1 + rows * d);
                     float[] tr = new float[1 + rows * d];
                     float[] trWant = new float[1 + rows * d];
                     kn.transpose(src, 1, rows, d, tr, 1);
-                    Engine.transpose(src, 1, rows, d, trWant, 1);
+                    ScalarKernels.INSTANCE.transpose(src, 1, rows, d, trWant, 1);
                     assertArrayEquals(trWant, tr, kn.name() + " transpose " + rows + " x " + d);
                 }
             }
