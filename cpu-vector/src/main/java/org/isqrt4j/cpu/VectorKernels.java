@@ -750,61 +750,87 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Whether {@link #dot}, {@link #sum} and the float/double conversions run on vectors (two 8-lane double
-     * accumulators are {@code ScalarKernels.dot}'s 16 sums). Only on JDK 25 and later: on JDK 17 the 256-bit float
-     * vectors they load, once used before the GEMM kernels are compiled, leave those kernels 60% slower (measured
-     * at d = 256; the shared Vector API methods then see two vector classes), which costs far more than the
-     * scalar forms do.
+     * The double-precision glue ({@link #dot}, {@link #sum}, {@link #centreScale}, {@link #mulInto}) runs on
+     * vectors at 512 bits (16 float lanes) on every JDK. It widens each float vector of the kernels' own species S
+     * into its two halves as 512-bit doubles ({@code castShape(DS, 0)} and {@code castShape(DS, 1)}) and narrows
+     * back with {@code castShape(S, 0)}, {@code castShape(S, -1)} and a blend, so it uses one float species only,
+     * the one the GEMM kernels use. It used to load 256-bit float vectors beside the 512-bit ones, and on JDK 17
+     * that broke the GEMM: once {@code FloatVector.intoArray} and its siblings had seen two FloatVector classes
+     * (Float512Vector and Float256Vector), C2 found no static binding for {@code Vector.length()} /
+     * {@code vspecies()} inside them, {@code VectorSupport.store} was no longer intrinsified (-XX:+PrintInlining:
+     * "failed to inline (intrinsic)"), and the GEMM kernels' vectors went to the heap: 308 KB allocated per
+     * d = 256 product and the kernel 60 % to 20x slower. That is why this glue was JDK 25-only until now. With one
+     * float species the GEMM allocates 0 B on JDK 17 and 25 (cpu-vector's {@code GlueSpeciesTest}), and the glue
+     * is 8-20x faster than the scalar forms on both, bit-identical to them.
+     *
+     * <p>At 256 and 128 bits the same widening (4 and 8 double accumulators of 4 and 2 lanes) was measured no
+     * faster than the scalar forms, and at 128 bits 2-5x slower (the 128-bit half conversions are not
+     * intrinsified well on JDK 17 or 25), so there the scalar forms run: {@code GLUE} is false.
+     *
+     * <p>{@link #dot} and {@link #sum} keep {@code ScalarKernels.dot}'s 16 partial sums: lane l of the first accumulator
+     * is partial sum l, lane l of the second sum l + 8, finished as {@code ScalarKernels.dotFinish(s_l + s_{l+8})}. Each
+     * product of two floats is exact in double, so the double fused multiply-add rounds like the scalar add.
      */
-    private static final boolean DOT16 = VL == 16 && Runtime.version().feature() >= 25;
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_512;
+    private static final boolean GLUE = VL == 16;
+    private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, S.vectorShape());
+    /** Selects the upper half of the lanes of S, where {@code castShape(S, -1)} puts its values. */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << VL) - 1) & ~((1L << (VL / 2)) - 1));
 
-    /**
-     * Lane l of the first accumulator is {@code ScalarKernels.dot}'s partial sum l, lane l of the second its sum l + 8;
-     * each product of two floats is exact in double, so the fused multiply-add rounds like the scalar add.
-     */
+    private static DoubleVector lo(FloatVector v) {
+        return (DoubleVector) v.castShape(DS, 0);
+    }
+
+    private static DoubleVector hi(FloatVector v) {
+        return (DoubleVector) v.castShape(DS, 1);
+    }
+
+    /** The float vector whose lower half is {@code l} and upper half {@code h}, each rounded once to float. */
+    private static FloatVector narrow(DoubleVector l, DoubleVector h) {
+        FloatVector a = (FloatVector) l.castShape(S, 0);
+        FloatVector b = (FloatVector) h.castShape(S, -1);
+        return a.blend(b, UPPER_HALF);
+    }
+
     @Override
     public double dot(float[] a, int aOff, float[] b, int bOff, int len) {
-        if (!DOT16) {
-            // Deliberately the scalar form: DOT16 off (see above), where the scalar loop is faster.
+        if (!GLUE) {
+            // Deliberately the scalar form: narrower than 512 bits, where the widening is no faster (see above).
             return ScalarKernels.INSTANCE.dot(a, aOff, b, bOff, len);
         }
         int n16 = len - len % ScalarKernels.DOT_LANES;
-        DoubleVector lo = DoubleVector.zero(D8);
-        DoubleVector hi = lo;
+        DoubleVector s0 = DoubleVector.zero(DS);
+        DoubleVector s1 = s0;
         for (int i = 0; i < n16; i += 16) {
-            DoubleVector a0 = (DoubleVector) FloatVector.fromArray(F8, a, aOff + i).castShape(D8, 0);
-            DoubleVector b0 = (DoubleVector) FloatVector.fromArray(F8, b, bOff + i).castShape(D8, 0);
-            DoubleVector a1 = (DoubleVector) FloatVector.fromArray(F8, a, aOff + i + 8).castShape(D8, 0);
-            DoubleVector b1 = (DoubleVector) FloatVector.fromArray(F8, b, bOff + i + 8).castShape(D8, 0);
-            lo = a0.fma(b0, lo);
-            hi = a1.fma(b1, hi);
+            FloatVector x = FloatVector.fromArray(S, a, aOff + i);
+            FloatVector y = FloatVector.fromArray(S, b, bOff + i);
+            s0 = lo(x).fma(lo(y), s0);
+            s1 = hi(x).fma(hi(y), s1);
         }
-        DoubleVector u = lo.add(hi);
-        double r = ScalarKernels.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
-                u.lane(7));
-        return ScalarKernels.dotTail(r, a, aOff, b, bOff, n16, len);
+        return ScalarKernels.dotTail(finish(s0.add(s1)), a, aOff, b, bOff, n16, len);
     }
 
-    /** Lanes as in {@link #dot}: lane l of the two accumulators holds {@code ScalarKernels.sum}'s partial sums l, l + 8. */
+    /** Lanes as in {@link #dot}: {@code ScalarKernels.sum}'s 16 partial sums. */
     @Override
     public double sum(float[] a, int off, int len) {
-        if (!DOT16) {
-            // Deliberately the scalar form: DOT16 off (see above), where the scalar loop is faster.
+        if (!GLUE) {
+            // Deliberately the scalar form: narrower than 512 bits, where the widening is no faster (see above).
             return ScalarKernels.INSTANCE.sum(a, off, len);
         }
         int n16 = len - len % ScalarKernels.DOT_LANES;
-        DoubleVector lo = DoubleVector.zero(D8);
-        DoubleVector hi = lo;
+        DoubleVector s0 = DoubleVector.zero(DS);
+        DoubleVector s1 = s0;
         for (int i = 0; i < n16; i += 16) {
-            lo = lo.add(FloatVector.fromArray(F8, a, off + i).castShape(D8, 0));
-            hi = hi.add(FloatVector.fromArray(F8, a, off + i + 8).castShape(D8, 0));
+            FloatVector x = FloatVector.fromArray(S, a, off + i);
+            s0 = s0.add(lo(x));
+            s1 = s1.add(hi(x));
         }
-        DoubleVector u = lo.add(hi);
-        double r = ScalarKernels.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
+        return ScalarKernels.sumTail(finish(s0.add(s1)), a, off, n16, len);
+    }
+
+    /** {@code ScalarKernels.dotFinish} of the 8 lanes of u (u_l = s_l + s_{l+8}). */
+    private static double finish(DoubleVector u) {
+        return ScalarKernels.dotFinish(u.lane(0), u.lane(1), u.lane(2), u.lane(3), u.lane(4), u.lane(5), u.lane(6),
                 u.lane(7));
-        return ScalarKernels.sumTail(r, a, off, n16, len);
     }
 
     @Override
@@ -846,15 +872,12 @@ final class VectorKernels implements Kernels {
     /** The same double operations lane by lane, so the same bits as the scalar form. */
     @Override
     public void centreScale(float[] x, int off, double mu, double scale, float[] xs, int o, int n) {
-        if (!DOT16) {
-            // Deliberately the scalar form: DOT16 off (see above).
-            ScalarKernels.INSTANCE.centreScale(x, off, mu, scale, xs, o, n);
-            return;
-        }
         int p = 0;
-        for (; p + 8 <= n; p += 8) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(F8, x, off + p).castShape(D8, 0);
-            ((FloatVector) v.sub(mu).mul(scale).castShape(F8, 0)).intoArray(xs, o + p);
+        if (GLUE) { // otherwise the scalar loop below does it all: narrower than 512 bits (see above)
+            for (; p + VL <= n; p += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, off + p);
+                narrow(lo(v).sub(mu).mul(scale), hi(v).sub(mu).mul(scale)).intoArray(xs, o + p);
+            }
         }
         for (; p < n; p++) {
             xs[o + p] = (float) ((x[off + p] - mu) * scale);
@@ -863,20 +886,18 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void mulInto(float[] src, int sOff, double f, float[] dst, int dOff, int len) {
-        if (!DOT16) {
-            // Deliberately the scalar form: DOT16 off (see above).
-            ScalarKernels.INSTANCE.mulInto(src, sOff, f, dst, dOff, len);
-            return;
-        }
         int i = 0;
-        for (; i + 8 <= len; i += 8) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(F8, src, sOff + i).castShape(D8, 0);
-            ((FloatVector) v.mul(f).castShape(F8, 0)).intoArray(dst, dOff + i);
+        if (GLUE) { // otherwise the scalar loop below does it all: narrower than 512 bits (see above)
+            for (; i + VL <= len; i += VL) {
+                FloatVector v = FloatVector.fromArray(S, src, sOff + i);
+                narrow(lo(v).mul(f), hi(v).mul(f)).intoArray(dst, dOff + i);
+            }
         }
         for (; i < len; i++) {
             dst[dOff + i] = (float) (src[sOff + i] * f);
         }
     }
+
 
     /** The sum of every v * 0 is NaN exactly when some v is not finite, whatever the order. */
     @Override
