@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * must equal, bit for bit, the one computed alone beforehand: any interleaving of kernel arguments, buffers or
  * queue work between calls would show up as a difference.
  */
-class ConcurrencyTest {
+class OpenClConcurrencyTest {
 
     private record Case(int batch, int d, int n, SqrtOptions opt, float[] x, float[] g) {
     }
