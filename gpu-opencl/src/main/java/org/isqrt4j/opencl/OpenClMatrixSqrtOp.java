@@ -400,12 +400,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                     a[base + i] = (float) (a[base + i] * f);
                 }
             }
-            for (int i = 0; i < per; i++) {
-                if (!Float.isFinite(a[base + i])) {
-                    throw new IllegalArgumentException(what + " of sample " + b + " is " + a[base + i] + " at element "
-                            + i + ": not representable in float32 (" + why + ")");
-                }
-            }
+            Validation.requireRepresentable(what, a, base, per, b, why);
         }
     }
 
@@ -956,8 +951,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                     for (int i = 0; i < dn; i++) {
                         float v = (float) (w[b * dn + i] * f);
                         if (!Float.isFinite(v)) {
-                            throw new IllegalArgumentException("output of sample " + b + " is not representable in"
-                                    + " float32 (" + v + "): " + TOO_LARGE);
+                            throw Validation.notRepresentable("output", b, i, v, TOO_LARGE);
                         }
                         out[outOff + b * dn + i] = v;
                     }
@@ -1024,8 +1018,7 @@ public final class OpenClMatrixSqrtOp extends AbstractMatrixSqrtOp<OpenClHandle>
                 int p = b * dn + i;
                 float v = (float) (cg[p] * f + cov[p]);
                 if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("gradX of sample " + b + " is not representable in float32 ("
-                            + v + "): " + TOO_LARGE);
+                    throw Validation.notRepresentable("gradX", b, i, v, TOO_LARGE);
                 }
                 gradX[gxOff + p] = v;
             }
