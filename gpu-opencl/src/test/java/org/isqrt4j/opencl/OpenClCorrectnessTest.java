@@ -3,6 +3,7 @@ package org.isqrt4j.opencl;
 import static org.isqrt4j.opencl.ClTestSupport.open;
 import static org.isqrt4j.testsupport.ErrorNorms.allFinite;
 import static org.isqrt4j.testsupport.ErrorNorms.relErr;
+import static org.isqrt4j.testsupport.OpenClCases.input;
 import static org.isqrt4j.testsupport.RandomData.gaussianFloats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
 import org.isqrt4j.reference.ReferenceMath;
 import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.OpenClCases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,17 +34,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * K from 1 to 6, shapes that are not multiples of the tile sizes, n below d (rank-deficient Sigma), non-symmetric
  * incoming gradients and non-symmetric Sigma for the square root alone.
  *
- * <p>Tolerances (relative Frobenius error per sample, float32 kernels vs float64): the dominant term is the
- * float32 accumulation in the products, about sqrt(len) * 6e-8 relative per product (len = n for the covariance,
- * d for the iterations, so ~5e-7 at d = 72), adding up like a random walk over the 3K - 3 forward and 8K - 10
- * backward products: ~2e-6 forward and ~4e-6 backward at d = 72, K = 6 (observed on PoCL: at most 5e-7 and 8e-7).
- * The bounds 2e-5 forward and 5e-5 backward leave a 10x margin over that estimate; a wrong index, transpose or
- * formula term shows up as 1e-2 or more. The covariance alone is one product of length n <= 64: 5e-6.
+ * <p>The shapes, inputs and bounds (with their derivation) are {@link OpenClCases}, which the device check
+ * (gpu-opencl/device-check) runs too.
  */
 class OpenClCorrectnessTest {
-    private static final double FORWARD_TOL = 2e-5;
-    private static final double BACKWARD_TOL = 5e-5;
-    private static final double COVARIANCE_TOL = 5e-6;
+    private static final double FORWARD_TOL = OpenClCases.FORWARD_TOL;
+    private static final double BACKWARD_TOL = OpenClCases.BACKWARD_TOL;
+    private static final double COVARIANCE_TOL = OpenClCases.COVARIANCE_TOL;
 
     private static final Map<Kernel, OpenClMatrixSqrtOp> OPS = new EnumMap<>(Kernel.class);
 
@@ -97,34 +95,15 @@ class OpenClCorrectnessTest {
     }
 
     static Stream<Arguments> layerCases() {
-        int[][] shapes = { // batch, d, n, K
-            {2, 1, 5, 3}, {3, 5, 7, 2}, {2, 8, 16, 5}, {2, 13, 33, 1}, {2, 20, 9, 4}, {2, 31, 64, 5}, {1, 72, 50, 6},
-        };
         List<Arguments> list = new ArrayList<>();
         for (Kernel k : Kernel.values()) {
-            for (int[] s : shapes) {
+            for (OpenClCases.Layer s : OpenClCases.LAYER) {
                 for (OutputLayout l : OutputLayout.values()) {
-                    list.add(Arguments.of(k, s[0], s[1], s[2], s[3], l));
+                    list.add(Arguments.of(k, s.batch(), s.d(), s.n(), s.k(), l));
                 }
             }
         }
         return list.stream();
-    }
-
-    /** X with channel-dependent means and scales, so centring and the trace matter. */
-    static float[] input(SplittableRandom rnd, int batch, int d, int n) {
-        float[] x = gaussianFloats(rnd, batch * d * n);
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < d; c++) {
-                double scale = 0.2 + 2.0 * rnd.nextDouble();
-                double mean = 3.0 * (rnd.nextDouble() - 0.5);
-                for (int p = 0; p < n; p++) {
-                    int i = (b * d + c) * n + p;
-                    x[i] = (float) (mean + scale * x[i]);
-                }
-            }
-        }
-        return x;
     }
 
     /** Sample b of a B x r x c float array, in float64. */
@@ -189,9 +168,9 @@ class OpenClCorrectnessTest {
         List<Arguments> list = new ArrayList<>();
         for (Kernel k : Kernel.values()) {
             for (boolean sym : new boolean[] {true, false}) {
-                list.add(Arguments.of(k, sym, 3, 6, 5, OutputLayout.FULL));
-                list.add(Arguments.of(k, sym, 2, 17, 3, OutputLayout.TRIU));
-                list.add(Arguments.of(k, sym, 1, 40, 1, OutputLayout.FULL));
+                for (OpenClCases.Sqrt s : OpenClCases.SQRT) {
+                    list.add(Arguments.of(k, sym, s.batch(), s.d(), s.k(), s.layout()));
+                }
             }
         }
         return list.stream();

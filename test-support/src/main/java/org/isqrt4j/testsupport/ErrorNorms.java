@@ -36,14 +36,7 @@ public final class ErrorNorms {
      * @return ||got - want||_F / max(||want||_F, 1e-300) over those values
      */
     public static double relErr(float[] got, int off, double[] want) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = got[off + i] - want[i];
-            num += e * e;
-            den += want[i] * want[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), TINY);
+        return relErr(Dense.toDouble(got, off, want.length), want); // float to double is exact
     }
 
     /**
