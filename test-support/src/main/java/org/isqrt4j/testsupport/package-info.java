@@ -1,5 +1,6 @@
 /**
- * The test kit shared by the modules' tests (a test-scope dependency, never published): {@link
+ * The test kit shared by the modules' tests (a test-scope dependency, never published; the device check also
+ * packs it to run {@link org.isqrt4j.testsupport.OpenClCases} without JUnit): {@link
  * org.isqrt4j.testsupport.Dense} float64 matrix helpers, {@link org.isqrt4j.testsupport.RandomData} generators,
  * {@link org.isqrt4j.testsupport.ErrorNorms}, {@link org.isqrt4j.testsupport.FiniteDifferences}, the OpenCL
  * correctness cases {@link org.isqrt4j.testsupport.OpenClCases} (shared with the device check, which runs them
