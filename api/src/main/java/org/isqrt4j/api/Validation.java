@@ -120,6 +120,46 @@ public final class Validation {
     }
 
     /**
+     * The one check of what a back-end returns: for finite input no NaN or infinity leaves the library. A result
+     * that is not finite (its exact value lies beyond the float range, or the iteration diverged) is reported as
+     * {@link #notRepresentable}, naming the result, the sample and the first such element.
+     *
+     * @param what   the result's name ("sigma", "output", "gradX", "gradSigma")
+     * @param arr    the array holding the sample's result
+     * @param off    offset of the sample's first value
+     * @param len    values in the sample's result
+     * @param sample the sample's index in the batch
+     * @param why    the likely cause, for the message
+     * @throws IllegalArgumentException if a value is NaN or infinite
+     */
+    public static void requireRepresentable(String what, float[] arr, int off, int len, int sample, String why) {
+        for (int i = 0; i < len; i++) {
+            float v = arr[off + i];
+            if (!Float.isFinite(v)) {
+                throw notRepresentable(what, sample, i, v, why);
+            }
+        }
+    }
+
+    /**
+     * The exception for a result that is not representable in float32, with the one message every back-end uses:
+     * "{what} of sample {sample} is not representable in float32 (element {element} is {value}): {why}". For a
+     * back-end that checks each value as it rounds it (see {@link #requireRepresentable}).
+     *
+     * @param what    the result's name
+     * @param sample  the sample's index in the batch
+     * @param element the element's index within the sample's result
+     * @param value   the value: the float (NaN or infinite), or the double that does not fit the float range
+     * @param why     the likely cause
+     * @return the exception to throw
+     */
+    public static IllegalArgumentException notRepresentable(String what, int sample, int element, double value,
+                                                            String why) {
+        return new IllegalArgumentException(what + " of sample " + sample + " is not representable in float32 (element "
+                + element + " is " + value + "): " + why);
+    }
+
+    /**
      * Checksum of one sample's input region, kept by the layer's handle so that its backward can tell whether the
      * caller changed x after the forward (see {@link SqrtOptions#withSavedInputCheck(boolean)}). Four interleaved
      * Fletcher-style lanes over the raw float bits (per lane s1 += bits, s2 += s1, modulo 2^32): any single changed

@@ -1,12 +1,16 @@
 package org.isqrt4j.api;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Validation.checkFinite: every position of every sample, each kind of non-finite value, and extreme finite ones. */
+/**
+ * Validation.checkFinite: every position of every sample, each kind of non-finite value, and extreme finite ones;
+ * the one output check, requireRepresentable, and its message.
+ */
 class ValidationTest {
 
     @Test
@@ -46,6 +50,34 @@ class ValidationTest {
             int n = perSample;
             assertDoesNotThrow(() -> Validation.checkFinite("x", arr, 1, n, 2));
         }
+    }
+
+    @Test
+    void aResultThatIsNotRepresentableIsReportedWithTheOneMessage() {
+        float[] bads = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int len = 1; len <= 9; len++) {
+            for (int i = 0; i < len; i++) {
+                for (float bad : bads) {
+                    float[] arr = filled(len + 3, 1.5f);
+                    arr[2 + i] = bad;
+                    arr[2 + len] = Float.NaN; // after the sample: not looked at
+                    int n = len;
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> Validation.requireRepresentable("gradX", arr, 2, n, 4, "input too large"));
+                    assertEquals("gradX of sample 4 is not representable in float32 (element " + i + " is " + bad
+                            + "): input too large", e.getMessage());
+                }
+            }
+            float[] ok = filled(len + 2, Float.MAX_VALUE);
+            ok[0] = Float.NaN; // before the sample
+            int n = len;
+            assertDoesNotThrow(() -> Validation.requireRepresentable("output", ok, 1, n, 0, "diverged"));
+        }
+        // the form docs/contract.md quotes; a double beyond the float range is named as the double
+        assertEquals("sigma of sample 0 is not representable in float32 (element 3 is Infinity): input too large",
+                Validation.notRepresentable("sigma", 0, 3, Float.POSITIVE_INFINITY, "input too large").getMessage());
+        assertEquals("output of sample 1 is not representable in float32 (element 0 is 1.0E40): diverged",
+                Validation.notRepresentable("output", 1, 0, 1e40, "diverged").getMessage());
     }
 
     private static float[] filled(int length, float v) {

@@ -571,12 +571,7 @@ public final class CpuMatrixSqrtOp extends AbstractMatrixSqrtOp<CpuHandle> {
     private static void requireRepresentable(Kernels kn, String what, float[] a, int off, int len, int sample,
                                              String why) {
         if (!kn.allFinite(a, off, len)) {
-            int i = 0;
-            while (i < len - 1 && Float.isFinite(a[off + i])) {
-                i++;
-            }
-            throw new IllegalArgumentException(what + " of sample " + sample + " is not representable in float32"
-                    + " (element " + i + " is " + a[off + i] + "): " + why);
+            Validation.requireRepresentable(what, a, off, len, sample, why);
         }
     }
 

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
+
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.FiniteDifferences;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,23 +62,23 @@ class BackwardTest {
             int d = s[0];
             int n = s[1];
             int batch = 2;
-            float[] x = Ops.gaussian(r, batch * d * n);
+            float[] x = RandomData.gaussianFloats(r, batch * d * n);
             for (int k : new int[] {1, 2, 3, 5}) {
                 for (OutputLayout layout : OutputLayout.values()) {
                     SqrtOptions o = SqrtOptions.of(k, layout);
                     int per = layout.elements(d);
-                    float[] g = Ops.gaussian(r, batch * per);
+                    float[] g = RandomData.gaussianFloats(r, batch * per);
                     double[][] want = new double[batch][];
                     for (int b = 0; b < batch; b++) {
                         double[] gd = unpack(g, b * per, d, layout);
-                        want[b] = Ref.gradient(v -> Ref.layer(v, d, n, k), Ref.toDouble(x, b * d * n, d * n), gd, 1e-5);
+                        want[b] = FiniteDifferences.gradient(v -> Ops.layer(v, d, n, k), Dense.toDouble(x, b * d * n, d * n), gd, 1e-5);
                     }
                     for (CpuMatrixSqrtOp op : ops) {
                         try (ForwardHandle h = op.forward(batch, d, n, o, x)) {
                             float[] gx = new float[batch * d * n + 3];
                             op.backward(h, g, 0, gx, 3);
                             for (int b = 0; b < batch; b++) {
-                                double e = Ref.relErr(gx, 3 + b * d * n, want[b]);
+                                double e = ErrorNorms.relErr(gx, 3 + b * d * n, want[b]);
                                 worst = Math.max(worst, e);
                                 assertTrue(e < BOUND, op + " d=" + d + " n=" + n + " K=" + k + " " + layout
                                         + " sample " + b + ": rel err " + e);
@@ -99,15 +105,15 @@ class BackwardTest {
                 for (OutputLayout layout : OutputLayout.values()) {
                     SqrtOptions o = SqrtOptions.of(k, layout);
                     int per = layout.elements(d);
-                    float[] g = Ops.gaussian(r, batch * per);
+                    float[] g = RandomData.gaussianFloats(r, batch * per);
                     for (CpuMatrixSqrtOp op : ops) {
                         try (ForwardHandle h = op.sqrtForward(batch, d, o, sig)) {
                             float[] gs = op.sqrtBackward(h, g);
                             for (int b = 0; b < batch; b++) {
                                 double[] gd = unpack(g, b * per, d, layout);
-                                double[] want = Ref.gradient(v -> Ref.sqrt(v, d, k), Ref.toDouble(sig, b * d * d, d * d),
+                                double[] want = FiniteDifferences.gradient(v -> ReferenceMath.sqrtIterative(v, d, k), Dense.toDouble(sig, b * d * d, d * d),
                                         gd, 1e-5);
-                                double e = Ref.relErr(gs, b * d * d, want);
+                                double e = ErrorNorms.relErr(gs, b * d * d, want);
                                 worst = Math.max(worst, e);
                                 assertTrue(e < BOUND, op + " d=" + d + " K=" + k + " " + layout + " sample " + b
                                         + ": rel err " + e);
@@ -126,13 +132,13 @@ class BackwardTest {
         for (int[] s : new int[][] {{1, 2}, {4, 6}, {9, 5}}) {
             int d = s[0];
             int n = s[1];
-            float[] x = Ops.gaussian(r, d * n);
-            float[] g = Ops.gaussian(r, d * d);
-            double[] want = Ref.gradient(v -> Ref.covariance(v, d, n), Ref.toDouble(x, 0, d * n),
-                    Ref.toDouble(g, 0, d * d), 1e-5);
+            float[] x = RandomData.gaussianFloats(r, d * n);
+            float[] g = RandomData.gaussianFloats(r, d * d);
+            double[] want = FiniteDifferences.gradient(v -> ReferenceMath.covariance(v, d, n), Dense.toDouble(x, 0, d * n),
+                    Dense.toDouble(g, 0, d * d), 1e-5);
             for (CpuMatrixSqrtOp op : ops) {
                 float[] gx = op.covarianceBackward(1, d, n, x, g);
-                double e = Ref.relErr(gx, 0, want);
+                double e = ErrorNorms.relErr(gx, 0, want);
                 assertTrue(e < BOUND, op + " d=" + d + " n=" + n + ": rel err " + e);
             }
         }
@@ -143,8 +149,8 @@ class BackwardTest {
         SplittableRandom r = new SplittableRandom(24);
         int d = 21;
         int n = 30;
-        float[] x = Ops.gaussian(r, 2 * d * n);
-        float[] g = Ops.gaussian(r, 2 * d * d);
+        float[] x = RandomData.gaussianFloats(r, 2 * d * n);
+        float[] g = RandomData.gaussianFloats(r, 2 * d * d);
         List<Kernels> kernels = GemmTest.kernels();
         for (Kernels kn : kernels) {
             try (CpuMatrixSqrtOp sym = new CpuMatrixSqrtOp(kn, 1, true);
@@ -152,7 +158,7 @@ class BackwardTest {
                 float[] a = sym.backward(sym.forward(2, d, n, SqrtOptions.defaults(), x), g);
                 float[] b = gen.backward(gen.forward(2, d, n, SqrtOptions.defaults(), x), g);
                 for (int s = 0; s < 2; s++) {
-                    double e = Ref.relErr(a, s * d * n, Ref.toDouble(b, s * d * n, d * n));
+                    double e = ErrorNorms.relErr(a, s * d * n, Dense.toDouble(b, s * d * n, d * n));
                     assertTrue(e < 1e-5, kn.name() + " sample " + s + ": symmetric vs general rel diff " + e);
                 }
             }
@@ -164,8 +170,8 @@ class BackwardTest {
         SplittableRandom r = new SplittableRandom(25);
         int d = 13;
         int n = 8;
-        float[] x = Ops.gaussian(r, d * n);
-        float[] gp = Ops.gaussian(r, d * (d + 1) / 2);
+        float[] x = RandomData.gaussianFloats(r, d * n);
+        float[] gp = RandomData.gaussianFloats(r, d * (d + 1) / 2);
         float[] gf = new float[d * d];
         int o = 0;
         for (int i = 0; i < d; i++) {

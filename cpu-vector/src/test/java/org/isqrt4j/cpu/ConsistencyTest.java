@@ -11,9 +11,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +37,8 @@ class ConsistencyTest {
         for (int d : new int[] {7, 16, 37, 70, 300}) {
             int n = d > 100 ? 270 : 29; // d = 300: k blocking in the vector products and a 12-column tail
             int batch = d > 100 ? 1 : 3;
-            float[] x = Ops.gaussian(r, batch * d * n);
-            float[] g = Ops.gaussian(r, batch * d * d);
+            float[] x = RandomData.gaussianFloats(r, batch * d * n);
+            float[] g = RandomData.gaussianFloats(r, batch * d * d);
             try (CpuMatrixSqrtOp v = CpuMatrixSqrtOp.vector(1); CpuMatrixSqrtOp s = CpuMatrixSqrtOp.scalar(1)) {
                 float[][] a = run(v, batch, d, n, SqrtOptions.defaults(), x, g);
                 float[][] b = run(s, batch, d, n, SqrtOptions.defaults(), x, g);
@@ -56,8 +58,8 @@ class ConsistencyTest {
         int d = 20;
         int n = 15;
         int batch = 7;
-        float[] x = Ops.gaussian(r, batch * d * n);
-        float[] g = Ops.gaussian(r, batch * d * (d + 1) / 2);
+        float[] x = RandomData.gaussianFloats(r, batch * d * n);
+        float[] g = RandomData.gaussianFloats(r, batch * d * (d + 1) / 2);
         SqrtOptions o = SqrtOptions.of(3, OutputLayout.TRIU);
         try (CpuMatrixSqrtOp one = Ops.best(); CpuMatrixSqrtOp three = CpuMatrixSqrtOp.vectorAvailable()
                 ? CpuMatrixSqrtOp.vector(3) : CpuMatrixSqrtOp.scalar(3)) {
@@ -74,8 +76,8 @@ class ConsistencyTest {
         SplittableRandom r = new SplittableRandom(45);
         int d = 150;
         int n = 90;
-        float[] x = Ops.gaussian(r, d * n);
-        float[] g = Ops.gaussian(r, d * d);
+        float[] x = RandomData.gaussianFloats(r, d * n);
+        float[] g = RandomData.gaussianFloats(r, d * d);
         try (CpuMatrixSqrtOp one = Ops.best(); CpuMatrixSqrtOp three = CpuMatrixSqrtOp.vectorAvailable()
                 ? CpuMatrixSqrtOp.vector(3) : CpuMatrixSqrtOp.scalar(3)) {
             float[][] a = run(one, 1, d, n, SqrtOptions.defaults(), x, g);
@@ -98,8 +100,8 @@ class ConsistencyTest {
         int d = 12;
         int n = 9;
         int batch = 4;
-        float[] x = Ops.gaussian(r, batch * d * n);
-        float[] g = Ops.gaussian(r, batch * d * d);
+        float[] x = RandomData.gaussianFloats(r, batch * d * n);
+        float[] g = RandomData.gaussianFloats(r, batch * d * d);
         ExecutorService ex = Executors.newFixedThreadPool(4);
         try (CpuMatrixSqrtOp op = CpuMatrixSqrtOp.scalar(2)) {
             float[][] want = run(op, batch, d, n, SqrtOptions.defaults(), x, g);
@@ -122,9 +124,9 @@ class ConsistencyTest {
         SplittableRandom r = new SplittableRandom(44);
         int d = 10;
         int n = 6;
-        float[] x1 = Ops.gaussian(r, 2 * d * n);
-        float[] x2 = Ops.gaussian(r, 2 * d * n);
-        float[] g = Ops.gaussian(r, 2 * d * d);
+        float[] x1 = RandomData.gaussianFloats(r, 2 * d * n);
+        float[] x2 = RandomData.gaussianFloats(r, 2 * d * n);
+        float[] g = RandomData.gaussianFloats(r, 2 * d * d);
         try (CpuMatrixSqrtOp op = Ops.best(); CpuMatrixSqrtOp fresh = Ops.best()) {
             ForwardHandle h1 = op.forward(2, d, n, SqrtOptions.defaults(), x1);
             op.backward(h1, g);

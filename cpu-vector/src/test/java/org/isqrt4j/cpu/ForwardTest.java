@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
+
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,19 +50,19 @@ class ForwardTest {
             int d = s[0];
             int n = s[1];
             int batch = 3;
-            float[] x = Ops.gaussian(r, batch * d * n);
+            float[] x = RandomData.gaussianFloats(r, batch * d * n);
             for (int k : new int[] {1, 2, 5}) {
                 SqrtOptions o = SqrtOptions.of(k, OutputLayout.FULL);
                 double[][] want = new double[batch][];
                 for (int b = 0; b < batch; b++) {
-                    want[b] = Ref.layer(Ref.toDouble(x, b * d * n, d * n), d, n, k);
+                    want[b] = Ops.layer(Dense.toDouble(x, b * d * n, d * n), d, n, k);
                 }
                 for (CpuMatrixSqrtOp op : ops) {
                     float[] out = new float[batch * d * d + 5];
                     try (ForwardHandle h = op.forward(batch, d, n, o, x, 0, out, 5)) {
                         assertEquals(5, h.outputOffset());
                         for (int b = 0; b < batch; b++) {
-                            double e = Ref.relErr(out, 5 + b * d * d, want[b]);
+                            double e = ErrorNorms.relErr(out, 5 + b * d * d, want[b]);
                             worst = Math.max(worst, e);
                             assertTrue(e < BOUND, op + " d=" + d + " n=" + n + " K=" + k + " sample " + b + ": rel err " + e);
                         }
@@ -83,8 +88,8 @@ class ForwardTest {
                 for (CpuMatrixSqrtOp op : ops) {
                     try (ForwardHandle h = op.sqrtForward(batch, d, o, sig)) {
                         for (int b = 0; b < batch; b++) {
-                            double[] want = Ref.sqrt(Ref.toDouble(sig, b * d * d, d * d), d, k);
-                            double e = Ref.relErr(h.output(), b * d * d, want);
+                            double[] want = ReferenceMath.sqrtIterative(Dense.toDouble(sig, b * d * d, d * d), d, k);
+                            double e = ErrorNorms.relErr(h.output(), b * d * d, want);
                             worst = Math.max(worst, e);
                             assertTrue(e < BOUND, op + " d=" + d + " K=" + k + " sample " + b + ": rel err " + e);
                         }
@@ -101,12 +106,12 @@ class ForwardTest {
         for (int[] s : new int[][] {{1, 1}, {3, 7}, {17, 40}, {33, 5}}) {
             int d = s[0];
             int n = s[1];
-            float[] x = Ops.gaussian(r, 2 * d * n);
+            float[] x = RandomData.gaussianFloats(r, 2 * d * n);
             for (CpuMatrixSqrtOp op : ops) {
                 float[] sig = op.covariance(2, d, n, x);
                 for (int b = 0; b < 2; b++) {
-                    double[] want = Ref.covariance(Ref.toDouble(x, b * d * n, d * n), d, n);
-                    double e = Ref.relErr(sig, b * d * d, want);
+                    double[] want = ReferenceMath.covariance(Dense.toDouble(x, b * d * n, d * n), d, n);
+                    double e = ErrorNorms.relErr(sig, b * d * d, want);
                     assertTrue(e < BOUND, op + " d=" + d + " n=" + n + ": rel err " + e);
                     for (int i = 0; i < d; i++) {
                         for (int j = 0; j < d; j++) {
@@ -123,7 +128,7 @@ class ForwardTest {
         SplittableRandom r = new SplittableRandom(14);
         int d = 19;
         int n = 23;
-        float[] x = Ops.gaussian(r, 2 * d * n);
+        float[] x = RandomData.gaussianFloats(r, 2 * d * n);
         for (CpuMatrixSqrtOp op : ops) {
             float[] full = op.forward(2, d, n, SqrtOptions.defaults(), x).output();
             float[] packed = op.forward(2, d, n, SqrtOptions.of(5, OutputLayout.TRIU), x).output();
@@ -144,24 +149,24 @@ class ForwardTest {
         SplittableRandom r = new SplittableRandom(15);
         int d = 9;
         int n = 14;
-        float[] x = Ops.gaussian(r, d * n);
-        double[] want = Ref.layer(Ref.toDouble(x, 0, d * n), d, n, 5);
+        float[] x = RandomData.gaussianFloats(r, d * n);
+        double[] want = Ops.layer(Dense.toDouble(x, 0, d * n), d, n, 5);
         for (double c : new double[] {1e-30, 1e-20, 1e20, 1e30}) {
             float[] xs = new float[x.length];
             for (int i = 0; i < x.length; i++) {
                 xs[i] = (float) (x[i] * c);
             }
-            double[] wc = Ref.layer(Ref.toDouble(xs, 0, d * n), d, n, 5);
+            double[] wc = Ops.layer(Dense.toDouble(xs, 0, d * n), d, n, 5);
             for (CpuMatrixSqrtOp op : ops) {
                 float[] out = op.forward(1, d, n, SqrtOptions.defaults(), xs).output();
-                double e = Ref.relErr(out, 0, wc);
+                double e = ErrorNorms.relErr(out, 0, wc);
                 assertTrue(e < BOUND, op + " scale " + c + ": rel err " + e);
                 float[] back = new float[out.length];
                 for (int i = 0; i < out.length; i++) {
                     back[i] = (float) (out[i] / c);
                 }
                 // The float inputs x*c are not exactly c*x, so compare loosely with the unscaled reference.
-                assertTrue(Ref.relErr(back, 0, want) < 1e-4, op + " homogeneity at scale " + c);
+                assertTrue(ErrorNorms.relErr(back, 0, want) < 1e-4, op + " homogeneity at scale " + c);
             }
         }
     }

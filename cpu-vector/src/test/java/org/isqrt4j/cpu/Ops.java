@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.RandomData;
+
 /** Test fixtures: the op variants available on this JVM, and random inputs. */
 final class Ops {
     private Ops() {
@@ -32,23 +35,18 @@ final class Ops {
         }
     }
 
-    static float[] gaussian(SplittableRandom r, int len) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (float) nextGaussian(r);
-        }
-        return a;
-    }
-
-    static double nextGaussian(SplittableRandom r) {
-        double u = 1 - r.nextDouble();
-        double v = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    /**
+     * The float64 oracle of the layer as the back-end computes it: ReferenceMath's covariance, then its plain
+     * coupled iteration (docs/maths.md (M3)-(M5)), which works on general (non-symmetric) matrices, so that it checks
+     * the back-end's symmetric shortcuts rather than sharing them.
+     */
+    static double[] layer(double[] x, int d, int n, int k) {
+        return ReferenceMath.sqrtIterative(ReferenceMath.covariance(x, d, n), d, k);
     }
 
     /** A symmetric positive semi-definite d x d matrix W W^T / m with m columns (rank min(d, m)). */
     static float[] spd(SplittableRandom r, int d, int m) {
-        float[] w = gaussian(r, d * m);
+        float[] w = RandomData.gaussianFloats(r, d * m);
         float[] s = new float[d * d];
         for (int i = 0; i < d; i++) {
             for (int j = 0; j <= i; j++) {

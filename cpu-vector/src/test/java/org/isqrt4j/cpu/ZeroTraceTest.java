@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
+
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +51,7 @@ class ZeroTraceTest {
         SplittableRandom r = new SplittableRandom(31);
         int d = 6;
         int n = 10;
-        float[] x = Ops.gaussian(r, 3 * d * n);
+        float[] x = RandomData.gaussianFloats(r, 3 * d * n);
         for (int c = 0; c < d; c++) {
             for (int p = 0; p < n; p++) {
                 x[d * n + c * n + p] = 0.1f * (c + 1); // sample 1: every channel constant (all-zero after centring)
@@ -63,7 +65,7 @@ class ZeroTraceTest {
                 try (ForwardHandle h = op.forward(3, d, n, SqrtOptions.of(5, layout), x, 0, out, 0)) {
                     assertTrue(allZero(out, per, per), op + " zero-trace output");
                     assertTrue(anyNonZero(out, 0, per) && anyNonZero(out, 2 * per, per), op + " neighbours");
-                    float[] g = Ops.gaussian(r, 3 * per);
+                    float[] g = RandomData.gaussianFloats(r, 3 * per);
                     float[] gx = new float[3 * d * n];
                     java.util.Arrays.fill(gx, Float.NaN);
                     op.backward(h, g, 0, gx, 0);
@@ -86,7 +88,7 @@ class ZeroTraceTest {
             try (ForwardHandle h = op.sqrtForward(2, d, SqrtOptions.defaults(), sig)) {
                 assertTrue(allZero(h.output(), 0, d * d), op.toString());
                 assertTrue(anyNonZero(h.output(), d * d, d * d), op.toString());
-                float[] gs = op.sqrtBackward(h, Ops.gaussian(r, 2 * d * d));
+                float[] gs = op.sqrtBackward(h, RandomData.gaussianFloats(r, 2 * d * d));
                 assertTrue(allZero(gs, 0, d * d), op.toString());
                 assertTrue(anyNonZero(gs, d * d, d * d), op.toString());
             }
@@ -102,10 +104,10 @@ class ZeroTraceTest {
         // n = 2: Sigma has rank 1; eigenvalues 0 stay 0 and the backward stays bounded (p_K'(0) = 1.5^K).
         SplittableRandom r = new SplittableRandom(33);
         int d = 8;
-        float[] x = Ops.gaussian(r, d * 2);
+        float[] x = RandomData.gaussianFloats(r, d * 2);
         for (CpuMatrixSqrtOp op : ops) {
             try (ForwardHandle h = op.forward(1, d, 2, SqrtOptions.of(8, OutputLayout.FULL), x)) {
-                float[] gx = op.backward(h, Ops.gaussian(r, d * d));
+                float[] gx = op.backward(h, RandomData.gaussianFloats(r, d * d));
                 for (float v : gx) {
                     assertTrue(Float.isFinite(v), op.toString());
                 }

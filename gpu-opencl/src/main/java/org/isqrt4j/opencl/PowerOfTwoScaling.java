@@ -113,12 +113,7 @@ final class PowerOfTwoScaling {
                     a[base + i] = (float) (a[base + i] * f);
                 }
             }
-            for (int i = 0; i < per; i++) {
-                if (!Float.isFinite(a[base + i])) {
-                    throw new IllegalArgumentException(what + " of sample " + b + " is " + a[base + i] + " at element "
-                            + i + ": not representable in float32 (" + why + ")");
-                }
-            }
+            org.isqrt4j.api.Validation.requireRepresentable(what, a, base, per, b, why);
         }
     }
 

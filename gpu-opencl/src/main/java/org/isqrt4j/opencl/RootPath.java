@@ -141,8 +141,8 @@ final class RootPath {
                 for (int j = layout == OutputLayout.TRIU ? i : 0; j < d; j++) {
                     float v = (float) (s.r[b * dd + i * d + j] * f);
                     if (!Float.isFinite(v)) {
-                        throw new IllegalArgumentException("output of sample " + b + " is not representable in float32"
-                                + " (" + v + "): the Newton-Schulz iteration diverged or the input is too large");
+                        throw Validation.notRepresentable("output", b, o - outOff - b * per, v,
+                                "the Newton-Schulz iteration diverged or the input is too large");
                     }
                     out[o++] = v;
                 }
@@ -220,8 +220,7 @@ final class RootPath {
                     }
                     float f = (float) (v / q);
                     if (!Float.isFinite(f)) {
-                        throw new IllegalArgumentException("gradSigma of sample " + b + " is not representable in"
-                                + " float32 (" + f + "): input too large");
+                        throw Validation.notRepresentable("gradSigma", b, i * d + j, f, "input too large");
                     }
                     out[p] = f;
                 }

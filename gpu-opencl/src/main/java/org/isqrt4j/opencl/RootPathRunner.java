@@ -147,8 +147,7 @@ final class RootPathRunner {
                     for (int i = 0; i < dn; i++) {
                         float v = (float) (w[b * dn + i] * f);
                         if (!Float.isFinite(v)) {
-                            throw new IllegalArgumentException("output of sample " + b + " is not representable in"
-                                    + " float32 (" + v + "): " + OpenClMatrixSqrtOp.TOO_LARGE);
+                            throw Validation.notRepresentable("output", b, i, v, OpenClMatrixSqrtOp.TOO_LARGE);
                         }
                         out[outOff + b * dn + i] = v;
                     }
@@ -208,8 +207,7 @@ final class RootPathRunner {
                 int p = b * dn + i;
                 float v = (float) (cg[p] * f + cov[p]);
                 if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("gradX of sample " + b + " is not representable in float32 ("
-                            + v + "): " + OpenClMatrixSqrtOp.TOO_LARGE);
+                    throw Validation.notRepresentable("gradX", b, i, v, OpenClMatrixSqrtOp.TOO_LARGE);
                 }
                 gradX[gxOff + p] = v;
             }

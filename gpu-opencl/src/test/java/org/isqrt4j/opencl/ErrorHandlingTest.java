@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.Isqrt4jException;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 import org.jocl.CL;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +92,7 @@ class ErrorHandlingTest {
     @Test
     void handlesFromAnotherOpOrStageAreRejected() {
         try (OpenClMatrixSqrtOp a = ClTestSupport.open(); OpenClMatrixSqrtOp b = ClTestSupport.open()) {
-            float[] x = ClTestSupport.gaussian(new SplittableRandom(5), 2 * 3 * 4, 1.0);
+            float[] x = RandomData.gaussianFloats(new SplittableRandom(5), 2 * 3 * 4);
             try (ForwardHandle h = a.forward(2, 3, 4, SqrtOptions.defaults(), x)) {
                 assertThrows(IllegalArgumentException.class, () -> b.backward(h, new float[18]));
                 assertThrows(IllegalArgumentException.class, () -> a.sqrtBackward(h, new float[18]));

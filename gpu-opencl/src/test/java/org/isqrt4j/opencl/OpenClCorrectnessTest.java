@@ -1,6 +1,10 @@
 package org.isqrt4j.opencl;
 
-import static org.isqrt4j.opencl.ClTestSupport.*;
+import static org.isqrt4j.opencl.ClTestSupport.open;
+import static org.isqrt4j.testsupport.ErrorNorms.allFinite;
+import static org.isqrt4j.testsupport.ErrorNorms.relErr;
+import static org.isqrt4j.testsupport.OpenClCases.input;
+import static org.isqrt4j.testsupport.RandomData.gaussianFloats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +18,9 @@ import java.util.stream.Stream;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.OpenClCases;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,22 +28,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The OpenCL layer against {@link DoubleReference}, with the GEMM kernels (direct, local-memory, the 8 x 8 tiled
+ * The OpenCL layer against the float64 ReferenceMath (its plain iteration and the backward in its general,
+ * transposed form, exact for non-symmetric Sigma and G), with the GEMM kernels (direct, local-memory, the 8 x 8 tiled
  * variant and the tuned choice) and the fused small-d Newton-Schulz steps, both layouts,
  * K from 1 to 6, shapes that are not multiples of the tile sizes, n below d (rank-deficient Sigma), non-symmetric
  * incoming gradients and non-symmetric Sigma for the square root alone.
  *
- * <p>Tolerances (relative Frobenius error per sample, float32 kernels vs float64): the dominant term is the
- * float32 accumulation in the products, about sqrt(len) * 6e-8 relative per product (len = n for the covariance,
- * d for the iterations, so ~5e-7 at d = 72), adding up like a random walk over the 3K - 3 forward and 6K - 6
- * backward products: ~2e-6 forward and ~4e-6 backward at d = 72, K = 6 (observed on PoCL: at most 5e-7 and 8e-7).
- * The bounds 2e-5 forward and 5e-5 backward leave a 10x margin over that estimate; a wrong index, transpose or
- * formula term shows up as 1e-2 or more. The covariance alone is one product of length n <= 64: 5e-6.
+ * <p>The shapes, inputs and bounds (with their derivation) are {@link OpenClCases}, which the device check
+ * (gpu-opencl/device-check) runs too.
  */
 class OpenClCorrectnessTest {
-    private static final double FORWARD_TOL = 2e-5;
-    private static final double BACKWARD_TOL = 5e-5;
-    private static final double COVARIANCE_TOL = 5e-6;
+    private static final double FORWARD_TOL = OpenClCases.FORWARD_TOL;
+    private static final double BACKWARD_TOL = OpenClCases.BACKWARD_TOL;
+    private static final double COVARIANCE_TOL = OpenClCases.COVARIANCE_TOL;
 
     private static final Map<Kernel, OpenClMatrixSqrtOp> OPS = new EnumMap<>(Kernel.class);
 
@@ -91,43 +95,31 @@ class OpenClCorrectnessTest {
     }
 
     static Stream<Arguments> layerCases() {
-        int[][] shapes = { // batch, d, n, K
-            {2, 1, 5, 3}, {3, 5, 7, 2}, {2, 8, 16, 5}, {2, 13, 33, 1}, {2, 20, 9, 4}, {2, 31, 64, 5}, {1, 72, 50, 6},
-        };
         List<Arguments> list = new ArrayList<>();
         for (Kernel k : Kernel.values()) {
-            for (int[] s : shapes) {
+            for (OpenClCases.Layer s : OpenClCases.LAYER) {
                 for (OutputLayout l : OutputLayout.values()) {
-                    list.add(Arguments.of(k, s[0], s[1], s[2], s[3], l));
+                    list.add(Arguments.of(k, s.batch(), s.d(), s.n(), s.k(), l));
                 }
             }
         }
         return list.stream();
     }
 
-    /** X with channel-dependent means and scales, so centring and the trace matter. */
-    static float[] input(SplittableRandom rnd, int batch, int d, int n) {
-        float[] x = gaussian(rnd, batch * d * n, 1.0);
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < d; c++) {
-                double scale = 0.2 + 2.0 * rnd.nextDouble();
-                double mean = 3.0 * (rnd.nextDouble() - 0.5);
-                for (int p = 0; p < n; p++) {
-                    int i = (b * d + c) * n + p;
-                    x[i] = (float) (mean + scale * x[i]);
-                }
-            }
-        }
-        return x;
+    /** Sample b of a B x r x c float array, in float64. */
+    static double[] sample(float[] arr, int b, int r, int c) {
+        return Dense.toDouble(arr, b * r * c, r * c);
     }
 
-    static double[][] fullGradient(float[] g, int b, int d, OutputLayout layout) {
-        return layout == OutputLayout.FULL ? DoubleReference.sample(g, b, d, d)
-                : DoubleReference.untriu(g, b * layout.elements(d), d);
+    /** dL/dC as a full matrix: a TRIU gradient is the upper triangle, zero below. */
+    static double[] fullGradient(float[] g, int b, int d, OutputLayout layout) {
+        int per = layout.elements(d);
+        double[] gb = Dense.toDouble(g, b * per, per);
+        return layout == OutputLayout.FULL ? gb : ReferenceMath.unpackTriu(gb, d);
     }
 
-    static double[] inLayout(double[][] c, OutputLayout layout) {
-        return layout == OutputLayout.FULL ? flat(c) : DoubleReference.triu(c);
+    static double[] inLayout(double[] c, int d, OutputLayout layout) {
+        return layout == OutputLayout.FULL ? c : ReferenceMath.packTriu(c, d);
     }
 
     @ParameterizedTest(name = "{0} B={1} d={2} n={3} K={4} {5}")
@@ -146,21 +138,21 @@ class OpenClCorrectnessTest {
         try (ForwardHandle h = op.forward(batch, d, n, opt, xo, 5, out, 3)) {
             assertEquals(42f, out[0]);
             assertEquals(42f, out[out.length - 1]);
-            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] g = gaussianFloats(rnd, batch * per);
             float[] gx = new float[batch * d * n + 4];
             java.util.Arrays.fill(gx, -7f);
             op.backward(h, g, 0, gx, 2);
             assertEquals(-7f, gx[0]);
             assertEquals(-7f, gx[gx.length - 1]);
             for (int b = 0; b < batch; b++) {
-                double[][] xs = DoubleReference.sample(x, b, d, n);
-                double[][] sigma = DoubleReference.covariance(xs);
-                double[] want = inLayout(DoubleReference.sqrt(sigma, k), layout);
-                double ef = relError(out, 3 + b * per, want);
+                double[] xs = sample(x, b, d, n);
+                double[] sigma = ReferenceMath.covariance(xs, d, n);
+                double[] want = inLayout(ReferenceMath.sqrtIterative(sigma, d, k), d, layout);
+                double ef = relErr(out, 3 + b * per, want);
                 assertTrue(ef < FORWARD_TOL, "forward sample " + b + " relative error " + ef);
-                double[][] gs = DoubleReference.sqrtBackward(sigma, k, fullGradient(g, b, d, layout));
-                double[] wantGx = flat(DoubleReference.covarianceBackward(xs, gs));
-                double eb = relError(gx, 2 + b * d * n, wantGx);
+                double[] gs = ReferenceMath.sqrtBackwardIterative(sigma, d, k, fullGradient(g, b, d, layout));
+                double[] wantGx = ReferenceMath.covarianceBackward(xs, d, n, gs);
+                double eb = relErr(gx, 2 + b * d * n, wantGx);
                 assertTrue(eb < BACKWARD_TOL, "backward sample " + b + " relative error " + eb);
             }
             // A handle may be used again: the second backward must give the same result.
@@ -176,9 +168,9 @@ class OpenClCorrectnessTest {
         List<Arguments> list = new ArrayList<>();
         for (Kernel k : Kernel.values()) {
             for (boolean sym : new boolean[] {true, false}) {
-                list.add(Arguments.of(k, sym, 3, 6, 5, OutputLayout.FULL));
-                list.add(Arguments.of(k, sym, 2, 17, 3, OutputLayout.TRIU));
-                list.add(Arguments.of(k, sym, 1, 40, 1, OutputLayout.FULL));
+                for (OpenClCases.Sqrt s : OpenClCases.SQRT) {
+                    list.add(Arguments.of(k, sym, s.batch(), s.d(), s.k(), s.layout()));
+                }
             }
         }
         return list.stream();
@@ -191,12 +183,12 @@ class OpenClCorrectnessTest {
         SplittableRandom rnd = new SplittableRandom(1000L + d * 3L + k + (symmetric ? 1 : 0));
         float[] sigma = new float[batch * d * d];
         for (int b = 0; b < batch; b++) {
-            double[][] s = DoubleReference.covariance(DoubleReference.sample(input(rnd, 1, d, d + 3), 0, d, d + 3));
+            double[] s = ReferenceMath.covariance(sample(input(rnd, 1, d, d + 3), 0, d, d + 3), d, d + 3);
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
                     // The general path must be exact for any matrix: a non-symmetric perturbation.
-                    double p = symmetric ? 0 : 0.05 * (rnd.nextDouble() - 0.5) * Math.sqrt(s[i][i] * s[j][j]);
-                    sigma[b * d * d + i * d + j] = (float) (s[i][j] + p);
+                    double p = symmetric ? 0 : 0.05 * (rnd.nextDouble() - 0.5) * Math.sqrt(s[i * d + i] * s[j * d + j]);
+                    sigma[b * d * d + i * d + j] = (float) (s[i * d + j] + p);
                 }
             }
         }
@@ -204,14 +196,14 @@ class OpenClCorrectnessTest {
         int per = layout.elements(d);
         try (ForwardHandle h = op.sqrtForward(batch, d, opt, sigma)) {
             assertEquals(symmetric, ((OpenClHandle) h).symmetric);
-            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] g = gaussianFloats(rnd, batch * per);
             float[] gs = op.sqrtBackward(h, g);
             for (int b = 0; b < batch; b++) {
-                double[][] s = DoubleReference.sample(sigma, b, d, d);
-                double ef = relError(h.output(), b * per, inLayout(DoubleReference.sqrt(s, k), layout));
+                double[] s = sample(sigma, b, d, d);
+                double ef = relErr(h.output(), b * per, inLayout(ReferenceMath.sqrtIterative(s, d, k), d, layout));
                 assertTrue(ef < FORWARD_TOL, "forward sample " + b + " relative error " + ef);
-                double[] want = flat(DoubleReference.sqrtBackward(s, k, fullGradient(g, b, d, layout)));
-                double eb = relError(gs, b * d * d, want);
+                double[] want = ReferenceMath.sqrtBackwardIterative(s, d, k, fullGradient(g, b, d, layout));
+                double eb = relErr(gs, b * d * d, want);
                 assertTrue(eb < BACKWARD_TOL, "backward sample " + b + " relative error " + eb);
             }
         }
@@ -226,14 +218,14 @@ class OpenClCorrectnessTest {
         int n = 29;
         float[] x = input(rnd, batch, d, n);
         float[] sigma = op.covariance(batch, d, n, x);
-        float[] g = gaussian(rnd, batch * d * d, 1.0);
+        float[] g = gaussianFloats(rnd, batch * d * d);
         float[] gx = op.covarianceBackward(batch, d, n, x, g);
         for (int b = 0; b < batch; b++) {
-            double[][] xs = DoubleReference.sample(x, b, d, n);
-            double e = relError(sigma, b * d * d, flat(DoubleReference.covariance(xs)));
+            double[] xs = sample(x, b, d, n);
+            double e = relErr(sigma, b * d * d, ReferenceMath.covariance(xs, d, n));
             assertTrue(e < COVARIANCE_TOL, "covariance sample " + b + " relative error " + e);
-            double[][] gb = DoubleReference.sample(g, b, d, d);
-            double eb = relError(gx, b * d * n, flat(DoubleReference.covarianceBackward(xs, gb)));
+            double[] gb = sample(g, b, d, d);
+            double eb = relErr(gx, b * d * n, ReferenceMath.covarianceBackward(xs, d, n, gb));
             assertTrue(eb < COVARIANCE_TOL, "covariance backward sample " + b + " relative error " + eb);
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
@@ -269,20 +261,20 @@ class OpenClCorrectnessTest {
                 for (int i = 0; i < d * d; i++) {
                     assertEquals(0f, out[d * d + i], "output of the zero-trace sample");
                 }
-                float[] gx = op.backward(h, gaussian(rnd, batch * d * d, 1.0));
+                float[] gx = op.backward(h, gaussianFloats(rnd, batch * d * d));
                 assertTrue(allFinite(gx));
                 for (int i = 0; i < d * n; i++) {
                     assertEquals(0f, gx[d * n + i], "gradient of the zero-trace sample");
                 }
-                double[][] sigma0 = DoubleReference.covariance(DoubleReference.sample(x, 0, d, n));
-                assertTrue(relError(out, 0, flat(DoubleReference.sqrt(sigma0, 5))) < FORWARD_TOL);
+                double[] sigma0 = ReferenceMath.covariance(sample(x, 0, d, n), d, n);
+                assertTrue(relErr(out, 0, ReferenceMath.sqrtIterative(sigma0, d, 5)) < FORWARD_TOL);
             }
             float[] zero = new float[2 * 4 * 4];
             try (ForwardHandle h = op.sqrtForward(2, 4, SqrtOptions.of(3, OutputLayout.TRIU), zero)) {
                 for (float v : h.output()) {
                     assertEquals(0f, v);
                 }
-                for (float v : op.sqrtBackward(h, gaussian(rnd, 2 * 10, 1.0))) {
+                for (float v : op.sqrtBackward(h, gaussianFloats(rnd, 2 * 10))) {
                     assertEquals(0f, v);
                 }
             }

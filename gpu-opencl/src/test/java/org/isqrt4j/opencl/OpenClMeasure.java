@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Throughput numbers for the report (not a unit test; nothing is asserted): GEMM kernel GFLOP/s from profiling
@@ -37,8 +38,8 @@ public final class OpenClMeasure {
             int n = 196;
             SqrtOptions opt = SqrtOptions.of(5, OutputLayout.FULL);
             SplittableRandom rnd = new SplittableRandom(1);
-            float[] x = ClTestSupport.gaussian(rnd, batch * d * n, 1.0);
-            float[] g = ClTestSupport.gaussian(rnd, batch * d * d, 1.0);
+            float[] x = RandomData.gaussianFloats(rnd, batch * d * n);
+            float[] g = RandomData.gaussianFloats(rnd, batch * d * d);
             float[] out = new float[batch * d * d];
             float[] gx = new float[batch * d * n];
             for (int w = 0; w < 2; w++) {

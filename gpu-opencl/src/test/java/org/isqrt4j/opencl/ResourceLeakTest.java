@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.Test;
 
 /** Device memory bookkeeping: no growth over many calls, release by close, by the op's close and by the cleaner. */
@@ -21,8 +22,8 @@ class ResourceLeakTest {
             int batch = 2;
             int d = 4;
             int n = 6;
-            float[] x = ClTestSupport.gaussian(rnd, batch * d * n, 1.0);
-            float[] g = ClTestSupport.gaussian(rnd, batch * d * d, 1.0);
+            float[] x = RandomData.gaussianFloats(rnd, batch * d * n);
+            float[] g = RandomData.gaussianFloats(rnd, batch * d * d);
             float[] out = new float[batch * d * d];
             float[] gx = new float[batch * d * n];
             float[] gs = new float[batch * d * d];
@@ -55,7 +56,7 @@ class ResourceLeakTest {
     @Test
     void closingTheOpReleasesOpenHandles() {
         OpenClMatrixSqrtOp op = ClTestSupport.open();
-        float[] x = ClTestSupport.gaussian(new SplittableRandom(2), 3 * 5 * 7, 1.0);
+        float[] x = RandomData.gaussianFloats(new SplittableRandom(2), 3 * 5 * 7);
         ForwardHandle h1 = op.forward(3, 5, 7, SqrtOptions.defaults(), x);
         ForwardHandle h2 = op.sqrtForward(1, 5, SqrtOptions.defaults(), op.covariance(1, 5, 7, x));
         assertTrue(op.liveBuffers() > 0);
@@ -72,7 +73,7 @@ class ResourceLeakTest {
     @Test
     void unreachableHandlesAreReleasedByTheCleaner() throws InterruptedException {
         try (OpenClMatrixSqrtOp op = ClTestSupport.open()) {
-            float[] x = ClTestSupport.gaussian(new SplittableRandom(3), 2 * 6 * 9, 1.0);
+            float[] x = RandomData.gaussianFloats(new SplittableRandom(3), 2 * 6 * 9);
             for (int i = 0; i < 5; i++) {
                 op.forward(2, 6, 9, SqrtOptions.defaults(), x); // never closed, dropped at once
             }
@@ -89,7 +90,7 @@ class ResourceLeakTest {
     @Test
     void closedHandleIsRejected() {
         try (OpenClMatrixSqrtOp op = ClTestSupport.open()) {
-            float[] x = ClTestSupport.gaussian(new SplittableRandom(4), 4 * 5, 1.0);
+            float[] x = RandomData.gaussianFloats(new SplittableRandom(4), 4 * 5);
             ForwardHandle h = op.forward(1, 4, 5, SqrtOptions.defaults(), x);
             h.close();
             assertTrue(h.isClosed());

@@ -3,6 +3,10 @@ package org.isqrt4j.properties;
 import java.util.SplittableRandom;
 
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.FiniteDifferences;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Gradients against the float64 reference and against finite differences of float64 forwards. The
@@ -89,10 +93,10 @@ final class BackwardChecks {
         double[] s = Dense.toDouble(sigma, b * d * d, d * d);
         double[] gFull = Samples.fullGradient(c, g, b);
         double[] claimed = Dense.toDouble(gs, b * d * d, d * d);
-        double fScale = Dense.norm(gFull) * Dense.norm(ReferenceMath.sqrtIterative(s, d, c.k()));
+        double fScale = ErrorNorms.norm(gFull) * ErrorNorms.norm(ReferenceMath.sqrtIterative(s, d, c.k()));
         double tol = ctx.tol.sqrtBackward(d, c.k());
         checkDirections(ctx, c, b, "sqrt", p -> Dense.dot(gFull, ReferenceMath.sqrtIterative(p, d, c.k())), s, claimed,
-                new double[][] {Dense.gaussian(rnd, d * d), claimed, Dense.transpose(claimed, d, d)}, fScale, tol);
+                new double[][] {RandomData.gaussian(rnd, d * d), claimed, Dense.transpose(claimed, d, d)}, fScale, tol);
         Calls.close(f.handle);
     }
 
@@ -114,26 +118,26 @@ final class BackwardChecks {
         double[] xs = Dense.toDouble(x, b * d * n, d * n);
         double[] gFull = Samples.fullGradient(c, g, b);
         double[] claimed = Dense.toDouble(gx, b * d * n, d * n);
-        double fScale = Dense.norm(gFull) * Dense.norm(ReferenceMath.layerForward(xs, d, n, c.k()));
+        double fScale = ErrorNorms.norm(gFull) * ErrorNorms.norm(ReferenceMath.layerForward(xs, d, n, c.k()));
         double tol = ctx.tol.layerBackward(d, n, c.k(), c.offset());
         checkDirections(ctx, c, b, "layer", p -> Dense.dot(gFull, ReferenceMath.layerForward(p, d, n, c.k())), xs,
-                claimed, new double[][] {Dense.gaussian(rnd, d * n), claimed}, fScale, tol);
+                claimed, new double[][] {RandomData.gaussian(rnd, d * n), claimed}, fScale, tol);
         Calls.close(f.handle);
     }
 
     private static void checkDirections(Ctx ctx, Case c, int b, String what,
                                         java.util.function.ToDoubleFunction<double[]> loss, double[] point,
                                         double[] claimed, double[][] directions, double fScale, double tol) {
-        double gNorm = Dense.norm(claimed);
+        double gNorm = ErrorNorms.norm(claimed);
         String[] names = {"gaussian E", "E = g", "E = g^T"};
         for (int i = 0; i < directions.length; i++) {
             double[] e = directions[i];
-            double eNorm = Dense.norm(e);
+            double eNorm = ErrorNorms.norm(e);
             if (eNorm == 0) {
                 // g = 0 (n = 1, zero trace): only the Gaussian direction is informative, and it demands dL[E] = 0.
                 continue;
             }
-            FiniteDiff.Result fd = FiniteDiff.directional(loss, point, e, fScale);
+            FiniteDifferences.Result fd = FiniteDifferences.directional(loss, point, e, fScale);
             double err = Math.abs(Dense.dot(claimed, e) - fd.value);
             double scale = gNorm * eNorm;
             double bound = tol * scale * (1 + tol) + fd.error;

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.MatrixSqrtOp;
+import org.isqrt4j.testsupport.Dense;
 
 /**
  * Calls an op through guarded {@link Slot}s and checks what every call must satisfy whatever the values:

@@ -3,6 +3,8 @@ package org.isqrt4j.properties;
 import java.util.SplittableRandom;
 
 import org.isqrt4j.api.OutputLayout;
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
 
 /**
  * The stages and layouts of one back-end agree with each other. Each pair is computed by the same back-end, and
@@ -27,10 +29,10 @@ final class CompositionChecks {
         Calls.Fwd lt = Calls.layerForward(ctx.op, triu, x, rnd);
         for (int b = 0; b < c0.batch(); b++) {
             ctx.check("sqrt: TRIU vs pack(FULL)", triu, b,
-                    Ctx.relErr(st.sample(b, per), Dense.packUpper(sf.sample(b, d * d), d)),
+                    Ctx.relErr(st.sample(b, per), ReferenceMath.packTriu(sf.sample(b, d * d), d)),
                     2 * ctx.tol.sqrtForward(d, c0.k()));
             ctx.check("layer: TRIU vs pack(FULL)", triu, b,
-                    Ctx.relErr(lt.sample(b, per), Dense.packUpper(lf.sample(b, d * d), d)),
+                    Ctx.relErr(lt.sample(b, per), ReferenceMath.packTriu(lf.sample(b, d * d), d)),
                     2 * ctx.tol.layerForward(d, c0.n(), c0.k()));
         }
         for (Calls.Fwd f : new Calls.Fwd[] {sf, st, lf, lt}) {
@@ -54,7 +56,7 @@ final class CompositionChecks {
         float[] gPacked = Samples.gradOut(triu, rnd);
         float[] gUpper = new float[c0.batch() * d * d];
         for (int b = 0; b < c0.batch(); b++) {
-            double[] u = Dense.unpackUpper(Dense.toDouble(gPacked, b * per, per), d);
+            double[] u = ReferenceMath.unpackTriu(Dense.toDouble(gPacked, b * per, per), d);
             for (int i = 0; i < d * d; i++) {
                 gUpper[b * d * d + i] = (float) u[i];
             }

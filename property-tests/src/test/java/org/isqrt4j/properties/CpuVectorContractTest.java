@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import org.isqrt4j.api.MatrixSqrtOp;
 import org.isqrt4j.api.MatrixSqrtOps;
 import org.isqrt4j.cpu.CpuMatrixSqrtOp;
+import org.isqrt4j.testsupport.Dense;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;

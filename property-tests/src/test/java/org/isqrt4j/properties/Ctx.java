@@ -3,6 +3,7 @@ package org.isqrt4j.properties;
 import java.util.function.Supplier;
 
 import org.isqrt4j.api.MatrixSqrtOp;
+import org.isqrt4j.testsupport.ErrorNorms;
 
 /**
  * What the checks need from the running suite: the op under test, its bounds, the statistics, and a factory
@@ -65,8 +66,8 @@ final class Ctx {
         if (actual.length != expected.length) {
             throw new AssertionError("length " + actual.length + " != " + expected.length);
         }
-        double ne = Dense.norm(expected);
-        double nd = Dense.normDiff(actual, expected);
+        double ne = ErrorNorms.norm(expected);
+        double nd = ErrorNorms.normDiff(actual, expected);
         if (ne == 0) {
             return nd == 0 ? 0 : Double.POSITIVE_INFINITY;
         }

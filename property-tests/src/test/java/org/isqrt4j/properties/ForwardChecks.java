@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
 
 /** Forward values against the float64 reference, and structural facts about the output. */
 final class ForwardChecks {

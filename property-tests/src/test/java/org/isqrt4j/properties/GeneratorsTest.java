@@ -15,6 +15,10 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.FiniteDifferences;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +145,7 @@ class GeneratorsTest {
     @Test
     @DisplayName("random orthogonal matrices are orthogonal")
     void orthogonal() {
-        double[] q = Dense.randomOrthogonal(new SplittableRandom(1), 40);
+        double[] q = RandomData.randomOrthogonal(new SplittableRandom(1), 40);
         double[] qqt = Dense.mul(q, Dense.transpose(q, 40, 40), 40, 40, 40);
         for (int i = 0; i < 40; i++) {
             for (int j = 0; j < 40; j++) {
@@ -155,8 +159,8 @@ class GeneratorsTest {
     void finiteDifferences() {
         // F(P) = sum p_i^3 + prod-like coupling: dF[E] = sum 3 p_i^2 e_i + ...
         SplittableRandom r = new SplittableRandom(2);
-        double[] p = Dense.gaussian(r, 30);
-        double[] e = Dense.gaussian(r, 30);
+        double[] p = RandomData.gaussian(r, 30);
+        double[] e = RandomData.gaussian(r, 30);
         java.util.function.ToDoubleFunction<double[]> f = v -> {
             double s = 0;
             for (int i = 0; i < v.length; i++) {
@@ -169,9 +173,9 @@ class GeneratorsTest {
             int j = (i + 1) % 30;
             exact += 3 * p[i] * p[i] * e[i] + Math.cos(p[i] * p[j]) * (e[i] * p[j] + p[i] * e[j]);
         }
-        FiniteDiff.Result fd = FiniteDiff.directional(f, p, e, 100);
+        FiniteDifferences.Result fd = FiniteDifferences.directional(f, p, e, 100);
         assertTrue(Math.abs(fd.value - exact) <= fd.error, "fd " + fd.value + " exact " + exact + " err " + fd.error);
-        assertTrue(fd.error < 1e-8 * Dense.norm(e) * 30, "fd error estimate " + fd.error);
+        assertTrue(fd.error < 1e-8 * ErrorNorms.norm(e) * 30, "fd error estimate " + fd.error);
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.isqrt4j.properties;
 import java.util.SplittableRandom;
 
 import org.isqrt4j.api.OutputLayout;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Symmetries of the layer, checked on one back-end against itself. Bounds: both sides are within the forward
@@ -58,7 +60,7 @@ final class InvarianceChecks {
             }
             double rms = Math.sqrt(ss / (d * n));
             for (int i = 0; i < d; i++) {
-                double m = rms * Dense.nextGaussian(rnd);
+                double m = rms * RandomData.nextGaussian(rnd);
                 for (int p = 0; p < n; p++) {
                     int q = (b * d + i) * n + p;
                     xm[q] = (float) (x[q] + m);
@@ -76,7 +78,7 @@ final class InvarianceChecks {
         float[] x = Samples.x(c, rnd);
         int d = c.d();
         int n = c.n();
-        double[] q = Dense.randomOrthogonal(rnd, d);
+        double[] q = RandomData.randomOrthogonal(rnd, d);
         float[] xq = new float[x.length];
         for (int b = 0; b < c.batch(); b++) {
             double[] qx = Dense.mul(q, Dense.toDouble(x, b * d * n, d * n), d, d, n);

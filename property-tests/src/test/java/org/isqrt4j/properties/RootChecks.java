@@ -8,6 +8,10 @@ import org.isqrt4j.api.MatrixSqrtOp;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.FiniteDifferences;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Properties of the root options (inverse root, Frobenius pre-normalisation, eps) and of ZCA whitening, against
@@ -252,9 +256,9 @@ final class RootChecks {
         double[] s = Dense.toDouble(sigma, b * d * d, d * d);
         double[] gFull = full(c, o, g, b);
         double[] claimed = Dense.toDouble(gs, b * d * d, d * d);
-        double fScale = Dense.norm(gFull) * Dense.norm(ReferenceMath.rootIterative(s, d, o));
+        double fScale = ErrorNorms.norm(gFull) * ErrorNorms.norm(ReferenceMath.rootIterative(s, d, o));
         directions(ctx, c, b, "root", p -> Dense.dot(gFull, ReferenceMath.rootIterative(p, d, o)), s, claimed,
-                new double[][] {Dense.gaussian(rnd, d * d), claimed, Dense.transpose(claimed, d, d)}, fScale, tol);
+                new double[][] {RandomData.gaussian(rnd, d * d), claimed, Dense.transpose(claimed, d, d)}, fScale, tol);
         Calls.close(f.handle);
     }
 
@@ -280,9 +284,9 @@ final class RootChecks {
         double[] xs = Dense.toDouble(x, b * d * n, d * n);
         double[] gFull = full(c, o, g, b);
         double[] claimed = Dense.toDouble(gx, b * d * n, d * n);
-        double fScale = Dense.norm(gFull) * Dense.norm(ReferenceMath.layerForward(xs, d, n, o));
+        double fScale = ErrorNorms.norm(gFull) * ErrorNorms.norm(ReferenceMath.layerForward(xs, d, n, o));
         directions(ctx, c, b, "layer", p -> Dense.dot(gFull, ReferenceMath.layerForward(p, d, n, o)), xs, claimed,
-                new double[][] {Dense.gaussian(rnd, d * n), claimed}, fScale, tol);
+                new double[][] {RandomData.gaussian(rnd, d * n), claimed}, fScale, tol);
         Calls.close(f.handle);
     }
 
@@ -377,21 +381,21 @@ final class RootChecks {
             // The direct term C^T G and the term through Sigma cancel where W hardly depends on X (for d = 1, W is
             // scale-free and its gradient vanishes): errors are relative to the larger of the result and C^T G.
             double[] cm = ReferenceMath.rootSpectral(ReferenceMath.covariance(xs, d, n), d, o);
-            double ref = Math.max(Dense.norm(expected), Dense.norm(Dense.mul(Dense.transpose(cm, d, d), gb, d, d, n)));
+            double ref = Math.max(ErrorNorms.norm(expected), ErrorNorms.norm(Dense.mul(Dense.transpose(cm, d, d), gb, d, d, n)));
             ctx.check("dL/dX vs whitenBackward " + o.normalisation(), c, b,
-                    Dense.normDiff(Dense.toDouble(gx, b * dn, dn), expected) / ref, tol);
+                    ErrorNorms.normDiff(Dense.toDouble(gx, b * dn, dn), expected) / ref, tol);
             ctx.check("second whitenBackward on the handle", c, b,
-                    Dense.normDiff(Dense.toDouble(again, b * dn, dn), expected) / ref, tol);
+                    ErrorNorms.normDiff(Dense.toDouble(again, b * dn, dn), expected) / ref, tol);
         }
         int b = rnd.nextInt(c.batch());
         double[] xs = Dense.toDouble(x, b * dn, dn);
         double[] gb = Dense.toDouble(g, b * dn, dn);
         double[] claimed = Dense.toDouble(gx, b * dn, dn);
-        double fScale = Dense.norm(gb) * Dense.norm(ReferenceMath.whitenForward(xs, d, n, o));
+        double fScale = ErrorNorms.norm(gb) * ErrorNorms.norm(ReferenceMath.whitenForward(xs, d, n, o));
         double[] cm = ReferenceMath.rootSpectral(ReferenceMath.covariance(xs, d, n), d, o);
-        double gScale = Math.max(Dense.norm(claimed), Dense.norm(Dense.mul(Dense.transpose(cm, d, d), gb, d, d, n)));
+        double gScale = Math.max(ErrorNorms.norm(claimed), ErrorNorms.norm(Dense.mul(Dense.transpose(cm, d, d), gb, d, d, n)));
         directions(ctx, c, b, "whiten", p -> Dense.dot(gb, ReferenceMath.whitenForward(p, d, n, o)), xs, claimed,
-                new double[][] {Dense.gaussian(rnd, dn), claimed}, fScale, tol, gScale);
+                new double[][] {RandomData.gaussian(rnd, dn), claimed}, fScale, tol, gScale);
         Calls.close(f.handle);
     }
 
@@ -520,7 +524,7 @@ final class RootChecks {
     /** As BackwardChecks: |&lt;g, E&gt; - dL[E]| &lt;= tol ||g|| ||E|| (1 + tol) + the quotient's own error. */
     private static void directions(Ctx ctx, Case c, int b, String what, java.util.function.ToDoubleFunction<double[]> loss,
                                    double[] point, double[] claimed, double[][] dirs, double fScale, double tol) {
-        directions(ctx, c, b, what, loss, point, claimed, dirs, fScale, tol, Dense.norm(claimed));
+        directions(ctx, c, b, what, loss, point, claimed, dirs, fScale, tol, ErrorNorms.norm(claimed));
     }
 
     /** The same with the gradient's scale given (where the true gradient may cancel to almost 0). */
@@ -530,11 +534,11 @@ final class RootChecks {
         String[] names = {"gaussian E", "E = g", "E = g^T"};
         for (int i = 0; i < dirs.length; i++) {
             double[] e = dirs[i];
-            double eNorm = Dense.norm(e);
+            double eNorm = ErrorNorms.norm(e);
             if (eNorm == 0) {
                 continue;
             }
-            FiniteDiff.Result fd = FiniteDiff.directional(loss, point, e, fScale);
+            FiniteDifferences.Result fd = FiniteDifferences.directional(loss, point, e, fScale);
             double err = Math.abs(Dense.dot(claimed, e) - fd.value);
             double scale = gNorm * eNorm;
             double bound = tol * scale * (1 + tol) + fd.error;

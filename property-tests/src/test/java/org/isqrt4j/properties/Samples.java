@@ -3,6 +3,9 @@ package org.isqrt4j.properties;
 import java.util.SplittableRandom;
 
 import org.isqrt4j.api.OutputLayout;
+import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Builds a case's float32 data from its seed. Spectra are planted exactly: X = U diag(s) R with U orthonormal
@@ -52,7 +55,7 @@ final class Samples {
                 double[] jitters = {0, 1e-7, 1e-4};
                 double jitter = jitters[rnd.nextInt(jitters.length)];
                 for (int i = 0; i < r; i++) {
-                    s[i] = c[i % centres] * (1 + jitter * Dense.nextGaussian(rnd));
+                    s[i] = c[i % centres] * (1 + jitter * RandomData.nextGaussian(rnd));
                 }
                 break;
             }
@@ -97,8 +100,8 @@ final class Samples {
         double[] x = new double[d * n];
         if (r > 0) {
             double[] sv = spectrum(c.spectrum(), r, rnd, true);
-            double[] w = Dense.randomOrthonormalRows(rnd, r, d, false); // U^T, r x d
-            double[] rows = Dense.randomOrthonormalRows(rnd, r, n, true); // R, r x n, each row sums to 0
+            double[] w = RandomData.randomOrthonormalRows(rnd, r, d, false); // U^T, r x d
+            double[] rows = RandomData.randomOrthonormalRows(rnd, r, n, true); // R, r x n, each row sums to 0
             double sq = scale * Math.sqrt(n);
             for (int j = 0; j < r; j++) {
                 double sj = sq * sv[j];
@@ -117,7 +120,7 @@ final class Samples {
             double rms = Math.sqrt(Dense.dot(x, x) / x.length);
             double unit = rms > 0 ? rms : scale;
             for (int i = 0; i < d; i++) {
-                double m = c.offset() * unit * Dense.nextGaussian(rnd);
+                double m = c.offset() * unit * RandomData.nextGaussian(rnd);
                 for (int p = 0; p < n; p++) {
                     x[i * n + p] += m;
                 }
@@ -133,7 +136,7 @@ final class Samples {
         for (int b = 0; b < c.batch(); b++) {
             double scale = sampleScale(c, rnd);
             double[] l = spectrum(c.spectrum(), d, rnd, false);
-            double[] v = Dense.randomOrthogonal(rnd, d); // rows are the eigenvectors
+            double[] v = RandomData.randomOrthogonal(rnd, d); // rows are the eigenvectors
             int base = b * d * d;
             for (int i = 0; i < d; i++) {
                 for (int j = i; j < d; j++) {
@@ -165,14 +168,14 @@ final class Samples {
             if (sym) {
                 for (int i = 0; i < d; i++) {
                     for (int j = i; j < d; j++) {
-                        float v = (float) (gs * Dense.nextGaussian(rnd));
+                        float v = (float) (gs * RandomData.nextGaussian(rnd));
                         g[base + i * d + j] = v;
                         g[base + j * d + i] = v;
                     }
                 }
             } else {
                 for (int i = 0; i < per; i++) {
-                    g[base + i] = (float) (gs * Dense.nextGaussian(rnd));
+                    g[base + i] = (float) (gs * RandomData.nextGaussian(rnd));
                 }
             }
         }
@@ -184,7 +187,7 @@ final class Samples {
         float[] g = new float[len];
         double gs = Math.pow(10, 2 * rnd.nextDouble() - 1);
         for (int i = 0; i < len; i++) {
-            g[i] = (float) (gs * Dense.nextGaussian(rnd));
+            g[i] = (float) (gs * RandomData.nextGaussian(rnd));
         }
         return g;
     }
@@ -193,11 +196,11 @@ final class Samples {
     static double[] fullGradient(Case c, float[] g, int b) {
         int per = c.outPerSample();
         double[] gs = Dense.toDouble(g, b * per, per);
-        return c.layout() == OutputLayout.FULL ? gs : Dense.unpackUpper(gs, c.d());
+        return c.layout() == OutputLayout.FULL ? gs : ReferenceMath.unpackTriu(gs, c.d());
     }
 
     /** @return the layout's view of a full d x d result (itself, or its packed upper triangle) */
     static double[] inLayout(Case c, double[] full) {
-        return c.layout() == OutputLayout.FULL ? full : Dense.packUpper(full, c.d());
+        return c.layout() == OutputLayout.FULL ? full : ReferenceMath.packTriu(full, c.d());
     }
 }

@@ -3,6 +3,8 @@ package org.isqrt4j.properties;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import org.isqrt4j.testsupport.Dense;
+
 /**
  * An argument region inside a larger array, at a random offset with guard cells around it.
  * <ul>

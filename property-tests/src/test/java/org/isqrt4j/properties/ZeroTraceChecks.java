@@ -3,6 +3,7 @@ package org.isqrt4j.properties;
 import java.util.SplittableRandom;
 
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
 
 /**
  * Samples whose trace is exactly 0 give an exactly zero output and an exactly zero gradient (never NaN), and do

@@ -5,6 +5,7 @@ import org.isqrt4j.api.AbstractMatrixSqrtOp;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.api.Validation;
 
 /**
  * The float64 reference back-end ({@code reference-ejml}): converts float32 to double at the boundary, runs
@@ -194,8 +195,8 @@ public final class ReferenceMatrixSqrtOp extends AbstractMatrixSqrtOp<ReferenceM
         for (int i = 0; i < v.length; i++) {
             float f = (float) v[i];
             if (!Float.isFinite(f)) {
-                throw new IllegalArgumentException(what + " of sample " + sample + " is " + v[i] + " at element " + i
-                        + ": not representable in float32 (input too large, or the Newton-Schulz iteration diverged)");
+                throw Validation.notRepresentable(what, sample, i, v[i],
+                        "input too large, or the Newton-Schulz iteration diverged");
             }
             dst[off + i] = f;
         }

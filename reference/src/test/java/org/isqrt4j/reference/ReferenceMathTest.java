@@ -1,6 +1,10 @@
 package org.isqrt4j.reference;
 
-import static org.isqrt4j.reference.Mats.*;
+import static org.isqrt4j.testsupport.Dense.*;
+import static org.isqrt4j.testsupport.ErrorNorms.norm;
+import static org.isqrt4j.testsupport.ErrorNorms.relErr;
+import static org.isqrt4j.testsupport.RandomData.gaussian;
+import static org.isqrt4j.testsupport.RandomData.randomOrthogonal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Random;
@@ -226,7 +230,7 @@ class ReferenceMathTest {
     void manyIterationsConvergeToTheTrueRootOnWellConditionedInput() {
         Random r = new Random(5);
         int d = 8;
-        double[] s = withEigenvalues(orthogonal(r, d), 1, 1.5, 2, 3, 4.5, 6, 8, 10);
+        double[] s = withEigenvalues(randomOrthogonal(r, d), 1, 1.5, 2, 3, 4.5, 6, 8, 10);
         double[] exact = ReferenceMath.sqrtExact(s, d);
         // Eigenvalues of A lie in [1/36, 10/36]: p_K is within rounding of sqrt from K = 20 on.
         for (int k : new int[] {20, 30}) {
@@ -245,7 +249,7 @@ class ReferenceMathTest {
         double[] c = ReferenceMath.sqrtSpectral(s, d, 5);
         double[] scaled = ReferenceMath.sqrtSpectral(axpy(new double[d * d], 9, s), d, 5);
         assertTrue(relErr(scaled, axpy(new double[d * d], 3, c)) < SAME);
-        double[] q = orthogonal(r, d);
+        double[] q = randomOrthogonal(r, d);
         double[] rotated = ReferenceMath.sqrtSpectral(sym(mul(mul(q, s, d), transpose(q, d), d), d), d, 5);
         assertTrue(relErr(rotated, mul(mul(q, c, d), transpose(q, d), d)) < SAME);
     }
@@ -270,7 +274,7 @@ class ReferenceMathTest {
     void repeatedAndClusteredEigenvalues() {
         Random r = new Random(21);
         int d = 6;
-        double[] q = orthogonal(r, d);
+        double[] q = randomOrthogonal(r, d);
         double[][] cases = {
             diag(1, 1, 1, 1, 1, 1),
             withEigenvalues(q, 1, 1, 1, 2, 2, 3),

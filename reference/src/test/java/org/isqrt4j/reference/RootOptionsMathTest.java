@@ -8,6 +8,9 @@ import java.util.Random;
 
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.Test;
 
 /** ReferenceMath's inverse root, Frobenius pre-normalisation, eps and whitening. */
@@ -45,24 +48,24 @@ class RootOptionsMathTest {
     void spectralAndIterativeAgreeForEveryOption() {
         Random r = new Random(5);
         int d = 6;
-        double[] q = Mats.orthogonal(r, d);
-        double[] sigma = Mats.withEigenvalues(q, 3, 1, 0.5, 0.2, 0.05, 0);
+        double[] q = RandomData.randomOrthogonal(r, d);
+        double[] sigma = Dense.withEigenvalues(q, 3, 1, 0.5, 0.2, 0.05, 0);
         for (SqrtOptions.Root root : SqrtOptions.Root.values()) {
             for (SqrtOptions.Normalisation nrm : SqrtOptions.Normalisation.values()) {
                 for (double eps : new double[] {0, 0.1}) {
                     SqrtOptions o = INV.withRoot(root).withNormalisation(nrm).withEpsilon(eps);
                     double[] c1 = ReferenceMath.rootSpectral(sigma, d, o);
                     double[] c2 = ReferenceMath.rootIterative(sigma, d, o);
-                    assertTrue(Mats.relErr(c1, c2) < 1e-12, o + ": " + Mats.relErr(c1, c2));
-                    double[] g = Mats.gaussian(r, d * d);
+                    assertTrue(ErrorNorms.relErr(c1, c2) < 1e-12, o + ": " + ErrorNorms.relErr(c1, c2));
+                    double[] g = RandomData.gaussian(r, d * d);
                     double[] g1 = ReferenceMath.rootBackwardSpectral(sigma, d, o, g);
                     double[] g2 = ReferenceMath.rootBackwardIterative(sigma, d, o, g);
-                    assertTrue(Mats.relErr(g1, g2) < 1e-9, o + " backward: " + Mats.relErr(g1, g2));
+                    assertTrue(ErrorNorms.relErr(g1, g2) < 1e-9, o + " backward: " + ErrorNorms.relErr(g1, g2));
                 }
             }
         }
         // The paper's options: the same as the existing square root.
-        assertTrue(Mats.relErr(ReferenceMath.rootSpectral(sigma, d, SqrtOptions.defaults()),
+        assertTrue(ErrorNorms.relErr(ReferenceMath.rootSpectral(sigma, d, SqrtOptions.defaults()),
                 ReferenceMath.sqrtSpectral(sigma, d, 5)) < 1e-14);
     }
 
@@ -70,11 +73,11 @@ class RootOptionsMathTest {
     void inverseRootConvergesAndScales() {
         Random r = new Random(6);
         int d = 5;
-        double[] sigma = Mats.withEigenvalues(Mats.orthogonal(r, d), 4, 2, 1, 0.8, 0.5);
+        double[] sigma = Dense.withEigenvalues(RandomData.randomOrthogonal(r, d), 4, 2, 1, 0.8, 0.5);
         SqrtOptions o = INV.withIterations(30);
         double[] exact = ReferenceMath.invSqrtExact(sigma, d);
-        assertTrue(Mats.relErr(ReferenceMath.rootSpectral(sigma, d, o), exact) < 1e-12);
-        assertTrue(Mats.relErr(ReferenceMath.rootSpectral(sigma, d, o.withNormalisation(SqrtOptions.Normalisation.FROBENIUS)), exact) < 1e-12);
+        assertTrue(ErrorNorms.relErr(ReferenceMath.rootSpectral(sigma, d, o), exact) < 1e-12);
+        assertTrue(ErrorNorms.relErr(ReferenceMath.rootSpectral(sigma, d, o.withNormalisation(SqrtOptions.Normalisation.FROBENIUS)), exact) < 1e-12);
         double[] s4 = new double[d * d];
         for (int i = 0; i < s4.length; i++) {
             s4[i] = 9 * sigma[i];
@@ -91,7 +94,7 @@ class RootOptionsMathTest {
         Random r = new Random(7);
         int d = 4;
         int n = 40;
-        double[] x = Mats.gaussian(r, d * n);
+        double[] x = RandomData.gaussian(r, d * n);
         SqrtOptions o = INV.withIterations(30);
         double[] w = ReferenceMath.whitenForward(x, d, n, o);
         double[] cov = ReferenceMath.covariance(w, d, n);
@@ -101,9 +104,9 @@ class RootOptionsMathTest {
             }
         }
         SqrtOptions o5 = INV.withEpsilon(0.01).withNormalisation(SqrtOptions.Normalisation.FROBENIUS);
-        double[] g = Mats.gaussian(r, d * n);
+        double[] g = RandomData.gaussian(r, d * n);
         double[] gx = ReferenceMath.whitenBackward(x, d, n, o5, g);
-        double[] e = Mats.gaussian(r, d * n);
+        double[] e = RandomData.gaussian(r, d * n);
         double h = 1e-6;
         double[] xp = x.clone();
         double[] xm = x.clone();
@@ -111,8 +114,8 @@ class RootOptionsMathTest {
             xp[i] += h * e[i];
             xm[i] -= h * e[i];
         }
-        double fd = (Mats.dot(g, ReferenceMath.whitenForward(xp, d, n, o5)) - Mats.dot(g, ReferenceMath.whitenForward(xm, d, n, o5))) / (2 * h);
-        assertEquals(fd, Mats.dot(gx, e), 1e-6 * Math.max(1, Math.abs(fd)));
+        double fd = (Dense.dot(g, ReferenceMath.whitenForward(xp, d, n, o5)) - Dense.dot(g, ReferenceMath.whitenForward(xm, d, n, o5))) / (2 * h);
+        assertEquals(fd, Dense.dot(gx, e), 1e-6 * Math.max(1, Math.abs(fd)));
     }
 
     @Test

@@ -14,6 +14,10 @@ import org.isqrt4j.api.MatrixSqrtOp;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.OpenClCases;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * A fixed subset of the OpenCL back-end's correctness tests and contract properties, run against the float64
@@ -22,16 +26,12 @@ import org.isqrt4j.reference.ReferenceMath;
  * shapes (W2's d = 64 and W1's d = 256), the covariance alone, zero-trace samples, and the contract's error cases
  * (NaN input, short arrays, closed handles and ops, nothing written outside the output region, no leaked buffers).
  *
- * <p>Tolerances are those of OpenClCorrectnessTest, relative Frobenius error per sample: 2e-5 forward, 5e-5
- * backward, 5e-6 for the covariance (derived there from float32 accumulation over the products: ~10x margin at
- * d = 72), scaled by sqrt(d / 72) for larger d, since the accumulation error of a length-d dot product grows like
- * sqrt(d). A wrong index, transpose or term is off by 1e-2 or more.
+ * <p>Shapes, inputs and tolerances are those of OpenClCorrectnessTest, from the test kit's {@link OpenClCases}:
+ * relative Frobenius error per sample, 2e-5 forward, 5e-5 backward, 5e-6 for the covariance (derived there from
+ * float32 accumulation over the products: ~10x margin at d = 72), scaled by sqrt(d / 72) for larger d, since the
+ * accumulation error of a length-d dot product grows like sqrt(d). A wrong index, transpose or term is off by 1e-2 or more.
  */
 final class Correctness {
-    static final double FORWARD_TOL = 2e-5;
-    static final double BACKWARD_TOL = 5e-5;
-    static final double COVARIANCE_TOL = 5e-6;
-
     /** One check's outcome. */
     static final class Result {
         final String name;
@@ -80,22 +80,20 @@ final class Correctness {
      */
     static List<Result> run(MatrixSqrtOp op, IntSupplier liveBuffers, Supplier<? extends MatrixSqrtOp> closed) {
         Correctness c = new Correctness(op, liveBuffers);
-        int[][] shapes = { // batch, d, n, K
-            {2, 1, 5, 3}, {3, 5, 7, 2}, {2, 8, 16, 5}, {2, 13, 33, 1}, {2, 20, 9, 4}, {2, 31, 64, 5}, {1, 72, 50, 6},
-        };
-        for (int[] s : shapes) {
+        for (OpenClCases.Layer s : OpenClCases.LAYER) {
             for (OutputLayout l : OutputLayout.values()) {
-                c.guard("layer B=" + s[0] + " d=" + s[1] + " n=" + s[2] + " K=" + s[3] + " " + l,
-                        () -> c.layer(s[0], s[1], s[2], s[3], l));
+                c.guard("layer B=" + s.batch() + " d=" + s.d() + " n=" + s.n() + " K=" + s.k() + " " + l,
+                        () -> c.layer(s.batch(), s.d(), s.n(), s.k(), l));
             }
         }
         c.guard("layer W2 shape B=2 d=64 n=49 K=5 FULL", () -> c.layer(2, 64, 49, 5, OutputLayout.FULL));
         c.guard("layer W1 shape B=1 d=256 n=196 K=5 TRIU", () -> c.layer(1, 256, 196, 5, OutputLayout.TRIU));
         for (boolean sym : new boolean[] {true, false}) {
             String t = sym ? "symmetric" : "non-symmetric";
-            c.guard("sqrt " + t + " B=3 d=6 K=5 FULL", () -> c.sqrtAlone(sym, 3, 6, 5, OutputLayout.FULL));
-            c.guard("sqrt " + t + " B=2 d=17 K=3 TRIU", () -> c.sqrtAlone(sym, 2, 17, 3, OutputLayout.TRIU));
-            c.guard("sqrt " + t + " B=1 d=40 K=1 FULL", () -> c.sqrtAlone(sym, 1, 40, 1, OutputLayout.FULL));
+            for (OpenClCases.Sqrt s : OpenClCases.SQRT) {
+                c.guard("sqrt " + t + " B=" + s.batch() + " d=" + s.d() + " K=" + s.k() + " " + s.layout(),
+                        () -> c.sqrtAlone(sym, s.batch(), s.d(), s.k(), s.layout()));
+            }
         }
         c.guard("covariance and its backward B=3 d=11 n=29", c::covariance);
         c.guard("zero-trace sample gives zeros", c::zeroTrace);
@@ -145,7 +143,7 @@ final class Correctness {
 
     private void layer(int batch, int d, int n, int k, OutputLayout layout) {
         SplittableRandom rnd = new SplittableRandom(31L * d + 7L * n + k);
-        float[] x = input(rnd, batch, d, n);
+        float[] x = OpenClCases.input(rnd, batch, d, n);
         SqrtOptions opt = SqrtOptions.of(k, layout);
         int per = layout.elements(d);
         float[] out = new float[3 + batch * per + 2];
@@ -157,20 +155,20 @@ final class Correctness {
         try (ForwardHandle h = op.forward(batch, d, n, opt, xo, 5, out, 3)) {
             require(out[0] == 42f && out[1] == 42f && out[2] == 42f && out[out.length - 1] == 42f
                     && out[out.length - 2] == 42f, "forward wrote outside its output region");
-            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] g = RandomData.gaussianFloats(rnd, batch * per);
             float[] gx = new float[batch * d * n + 4];
             Arrays.fill(gx, -7f);
             op.backward(h, g, 0, gx, 2);
             require(gx[0] == -7f && gx[1] == -7f && gx[gx.length - 1] == -7f && gx[gx.length - 2] == -7f,
                     "backward wrote outside its output region");
             for (int b = 0; b < batch; b++) {
-                double[] xs = sample(x, b * d * n, d * n);
+                double[] xs = Dense.toDouble(x, b * d * n, d * n);
                 double[] c = ReferenceMath.layerForward(xs, d, n, k);
-                worstF = Math.max(worstF, relError(out, 3 + b * per, inLayout(c, d, layout)));
-                double[] gFull = layout == OutputLayout.FULL ? sample(g, b * per, per)
-                        : ReferenceMath.unpackTriu(sample(g, b * per, per), d);
+                worstF = Math.max(worstF, ErrorNorms.relErr(out, 3 + b * per, inLayout(c, d, layout)));
+                double[] gFull = layout == OutputLayout.FULL ? Dense.toDouble(g, b * per, per)
+                        : ReferenceMath.unpackTriu(Dense.toDouble(g, b * per, per), d);
                 double[] want = ReferenceMath.layerBackward(xs, d, n, k, gFull);
-                worstB = Math.max(worstB, relError(gx, 2 + b * d * n, want));
+                worstB = Math.max(worstB, ErrorNorms.relErr(gx, 2 + b * d * n, want));
             }
             float[] gx2 = new float[batch * d * n];
             op.backward(h, g, 0, gx2, 0);
@@ -178,8 +176,8 @@ final class Correctness {
                 require(gx2[i] == gx[2 + i], "a repeated backward differs at element " + i);
             }
         }
-        measured("forward", worstF, scaleTol(FORWARD_TOL, d));
-        measured("backward", worstB, scaleTol(BACKWARD_TOL, d));
+        measured("forward", worstF, scaleTol(OpenClCases.FORWARD_TOL, d));
+        measured("backward", worstB, scaleTol(OpenClCases.BACKWARD_TOL, d));
     }
 
     private void sqrtAlone(boolean symmetric, int batch, int d, int k, OutputLayout layout) {
@@ -187,7 +185,7 @@ final class Correctness {
         float[] sigma = new float[batch * d * d];
         for (int b = 0; b < batch; b++) {
             int n = d + 3;
-            double[] s = ReferenceMath.covariance(sample(input(rnd, 1, d, n), 0, d * n), d, n);
+            double[] s = ReferenceMath.covariance(Dense.toDouble(OpenClCases.input(rnd, 1, d, n), 0, d * n), d, n);
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
                     double p = symmetric ? 0 : 0.05 * (rnd.nextDouble() - 0.5) * Math.sqrt(s[i * d + i] * s[j * d + j]);
@@ -200,19 +198,19 @@ final class Correctness {
         double worstF = 0;
         double worstB = 0;
         try (ForwardHandle h = op.sqrtForward(batch, d, opt, sigma)) {
-            float[] g = gaussian(rnd, batch * per, 1.0);
+            float[] g = RandomData.gaussianFloats(rnd, batch * per);
             float[] gs = op.sqrtBackward(h, g);
             for (int b = 0; b < batch; b++) {
-                double[] s = sample(sigma, b * d * d, d * d);
+                double[] s = Dense.toDouble(sigma, b * d * d, d * d);
                 double[] c = ReferenceMath.sqrtIterative(s, d, k);
-                worstF = Math.max(worstF, relError(h.output(), b * per, inLayout(c, d, layout)));
-                double[] gFull = layout == OutputLayout.FULL ? sample(g, b * per, per)
-                        : ReferenceMath.unpackTriu(sample(g, b * per, per), d);
-                worstB = Math.max(worstB, relError(gs, b * d * d, ReferenceMath.sqrtBackwardIterative(s, d, k, gFull)));
+                worstF = Math.max(worstF, ErrorNorms.relErr(h.output(), b * per, inLayout(c, d, layout)));
+                double[] gFull = layout == OutputLayout.FULL ? Dense.toDouble(g, b * per, per)
+                        : ReferenceMath.unpackTriu(Dense.toDouble(g, b * per, per), d);
+                worstB = Math.max(worstB, ErrorNorms.relErr(gs, b * d * d, ReferenceMath.sqrtBackwardIterative(s, d, k, gFull)));
             }
         }
-        measured("forward", worstF, FORWARD_TOL);
-        measured("backward", worstB, BACKWARD_TOL);
+        measured("forward", worstF, OpenClCases.FORWARD_TOL);
+        measured("backward", worstB, OpenClCases.BACKWARD_TOL);
     }
 
     private void covariance() {
@@ -220,24 +218,24 @@ final class Correctness {
         int batch = 3;
         int d = 11;
         int n = 29;
-        float[] x = input(rnd, batch, d, n);
+        float[] x = OpenClCases.input(rnd, batch, d, n);
         float[] sigma = op.covariance(batch, d, n, x);
-        float[] g = gaussian(rnd, batch * d * d, 1.0);
+        float[] g = RandomData.gaussianFloats(rnd, batch * d * d);
         float[] gx = op.covarianceBackward(batch, d, n, x, g);
         double ef = 0;
         double eb = 0;
         for (int b = 0; b < batch; b++) {
-            double[] xs = sample(x, b * d * n, d * n);
-            ef = Math.max(ef, relError(sigma, b * d * d, ReferenceMath.covariance(xs, d, n)));
-            eb = Math.max(eb, relError(gx, b * d * n, ReferenceMath.covarianceBackward(xs, d, n, sample(g, b * d * d, d * d))));
+            double[] xs = Dense.toDouble(x, b * d * n, d * n);
+            ef = Math.max(ef, ErrorNorms.relErr(sigma, b * d * d, ReferenceMath.covariance(xs, d, n)));
+            eb = Math.max(eb, ErrorNorms.relErr(gx, b * d * n, ReferenceMath.covarianceBackward(xs, d, n, Dense.toDouble(g, b * d * d, d * d))));
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
                     require(sigma[b * d * d + i * d + j] == sigma[b * d * d + j * d + i], "covariance not exactly symmetric");
                 }
             }
         }
-        measured("forward", ef, COVARIANCE_TOL);
-        measured("backward", eb, COVARIANCE_TOL);
+        measured("forward", ef, OpenClCases.COVARIANCE_TOL);
+        measured("backward", eb, OpenClCases.COVARIANCE_TOL);
     }
 
     private void zeroTrace() {
@@ -245,7 +243,7 @@ final class Correctness {
         int batch = 3;
         int d = 9;
         int n = 12;
-        float[] x = input(rnd, batch, d, n);
+        float[] x = OpenClCases.input(rnd, batch, d, n);
         for (int c = 0; c < d; c++) {
             for (int p = 0; p < n; p++) {
                 x[(d + c) * n + p] = 0.1f + 0.37f * c; // sample 1: every channel constant
@@ -256,20 +254,20 @@ final class Correctness {
             for (int i = 0; i < d * d; i++) {
                 require(out[d * d + i] == 0f, "output of the zero-trace sample is " + out[d * d + i] + " at " + i);
             }
-            float[] gx = op.backward(h, gaussian(rnd, batch * d * d, 1.0));
+            float[] gx = op.backward(h, RandomData.gaussianFloats(rnd, batch * d * d));
             for (int i = 0; i < d * n; i++) {
                 require(gx[d * n + i] == 0f, "gradient of the zero-trace sample is " + gx[d * n + i] + " at " + i);
             }
             for (float v : gx) {
                 require(Float.isFinite(v), "non-finite gradient");
             }
-            double e = relError(out, 0, ReferenceMath.layerForward(sample(x, 0, d * n), d, n, 5));
-            measured("other samples' forward", e, FORWARD_TOL);
+            double e = ErrorNorms.relErr(out, 0, ReferenceMath.layerForward(Dense.toDouble(x, 0, d * n), d, n, 5));
+            measured("other samples' forward", e, OpenClCases.FORWARD_TOL);
         }
     }
 
     private void nanRejected() {
-        float[] x = input(new SplittableRandom(9), 2, 4, 6);
+        float[] x = OpenClCases.input(new SplittableRandom(9), 2, 4, 6);
         x[4 * 6 + 3] = Float.NaN;
         try {
             op.forward(2, 4, 6, SqrtOptions.defaults(), x).close();
@@ -281,7 +279,7 @@ final class Correctness {
     }
 
     private void shortArray() {
-        float[] x = input(new SplittableRandom(10), 2, 4, 6);
+        float[] x = OpenClCases.input(new SplittableRandom(10), 2, 4, 6);
         try {
             op.forward(2, 4, 6, SqrtOptions.defaults(), x, 0, new float[2 * 16 - 1], 0).close();
         } catch (IllegalArgumentException e) {
@@ -291,7 +289,7 @@ final class Correctness {
     }
 
     private void closedHandle() {
-        float[] x = input(new SplittableRandom(11), 2, 4, 6);
+        float[] x = OpenClCases.input(new SplittableRandom(11), 2, 4, 6);
         ForwardHandle h = op.forward(2, 4, 6, SqrtOptions.defaults(), x);
         h.close();
         try {
@@ -304,7 +302,7 @@ final class Correctness {
 
     private void noLeak() {
         int before = liveBuffers.getAsInt();
-        float[] x = input(new SplittableRandom(12), 3, 10, 20);
+        float[] x = OpenClCases.input(new SplittableRandom(12), 3, 10, 20);
         for (int i = 0; i < 3; i++) {
             try (ForwardHandle h = op.forward(3, 10, 20, SqrtOptions.defaults(), x)) {
                 op.backward(h, new float[3 * 100]);
@@ -334,53 +332,8 @@ final class Correctness {
         }
     }
 
-    static float[] gaussian(SplittableRandom rnd, int len, double scale) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            double u = 1 - rnd.nextDouble();
-            double v = rnd.nextDouble();
-            a[i] = (float) (scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
-        }
-        return a;
-    }
-
-    /** X with channel-dependent means and scales, so centring and the trace matter. */
-    static float[] input(SplittableRandom rnd, int batch, int d, int n) {
-        float[] x = gaussian(rnd, batch * d * n, 1.0);
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < d; c++) {
-                double scale = 0.2 + 2.0 * rnd.nextDouble();
-                double mean = 3.0 * (rnd.nextDouble() - 0.5);
-                for (int p = 0; p < n; p++) {
-                    int i = (b * d + c) * n + p;
-                    x[i] = (float) (mean + scale * x[i]);
-                }
-            }
-        }
-        return x;
-    }
-
-    static double[] sample(float[] a, int off, int len) {
-        double[] s = new double[len];
-        for (int i = 0; i < len; i++) {
-            s[i] = a[off + i];
-        }
-        return s;
-    }
-
     private static double[] inLayout(double[] full, int d, OutputLayout layout) {
         return layout == OutputLayout.FULL ? full : ReferenceMath.packTriu(full, d);
     }
 
-    /** ||got - want||_F / max(||want||_F, tiny) over one sample's values. */
-    static double relError(float[] got, int off, double[] want) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < want.length; i++) {
-            double e = got[off + i] - want[i];
-            num += e * e;
-            den += want[i] * want[i];
-        }
-        return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
-    }
 }

@@ -12,6 +12,10 @@ import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
 import org.isqrt4j.opencl.OpenClMatrixSqrtOp;
 import org.isqrt4j.reference.ReferenceMath;
+import org.isqrt4j.testsupport.Dense;
+import org.isqrt4j.testsupport.ErrorNorms;
+import org.isqrt4j.testsupport.OpenClCases;
+import org.isqrt4j.testsupport.RandomData;
 
 /**
  * Throughput of one op: the batched GEMM kernel alone (kernel time from the queue's profiling events, and wall time
@@ -126,8 +130,8 @@ final class Measure {
         rows.add(both);
         try {
             SplittableRandom rnd = new SplittableRandom(17 + w);
-            float[] x = Correctness.input(rnd, batch, d, n);
-            float[] g = Correctness.gaussian(rnd, batch * d * d, 1.0);
+            float[] x = OpenClCases.input(rnd, batch, d, n);
+            float[] g = RandomData.gaussianFloats(rnd, batch * d * d);
             float[] out = new float[batch * d * d];
             float[] gx = new float[batch * d * n];
             SqrtOptions opt = SqrtOptions.of(K, OutputLayout.FULL);
@@ -156,8 +160,8 @@ final class Measure {
             double bothWall = median(t, 0, 1);
             Double err = null;
             if (withError) {
-                double[] want = ReferenceMath.layerForward(Correctness.sample(x, 0, d * n), d, n, K);
-                err = 100 * Correctness.relError(out, 0, want);
+                double[] want = ReferenceMath.layerForward(Dense.toDouble(x, 0, d * n), d, n, K);
+                err = 100 * ErrorNorms.relErr(out, 0, want);
             }
             fill(fwd, batch / (fwdWall / 1e9), d, n, false, peak, err, t.size(), fwdWall, median(t, 2), median(t, 4));
             fill(both, batch / (bothWall / 1e9), d, n, true, peak, err, t.size(), bothWall, median(t, 2, 3),

@@ -2,7 +2,6 @@ package org.isqrt4j.devicecheck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,14 +13,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
+import org.isqrt4j.testsupport.OpenClAvailability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runner end to end on whatever OpenCL device is here (PoCL in CI), with the smallest plan: one GEMM size, one
  * workload; the correctness subset itself is covered by {@link CorrectnessTest} and by CI's
- * {@code gpu-opencl/device-check/run.sh --local}. Without a device the test is skipped, except with CI=true.
+ * {@code gpu-opencl/device-check/run.sh --local}. Without a device the test is skipped, except with CI=true ({@link OpenClAvailability}).
  */
 class DeviceCheckTest {
     /** The keys of a layer row of the bench report's JSON, in its order (bench/results/*.json). */
@@ -33,10 +32,7 @@ class DeviceCheckTest {
     void writesBenchFormatRowsForEveryDevice(@TempDir Path dir) throws Exception {
         String[] why = new String[1];
         if (DeviceInfo.list(why).isEmpty()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true but no OpenCL device: " + why[0]);
-            }
-            Assumptions.abort("no OpenCL device: " + why[0]);
+            throw OpenClAvailability.unavailable(why[0], null);
         }
         DeviceCheck.Plan plan = DeviceCheck.Plan.of(true);
         plan.checks = false;

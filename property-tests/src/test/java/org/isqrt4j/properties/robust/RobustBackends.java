@@ -2,16 +2,14 @@ package org.isqrt4j.properties.robust;
 
 import java.util.List;
 
-import org.isqrt4j.api.Isqrt4jException;
 import org.isqrt4j.api.MatrixSqrtOp;
 import org.isqrt4j.api.MatrixSqrtOps;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import org.isqrt4j.testsupport.OpenClAvailability;
 
 /**
  * Opens the back-ends under test by provider id. The CPU and reference back-ends must load; OpenCL may be missing
  * (no ICD loader, no device): then the calling test is skipped with the reason, except when the environment
- * variable CI is "true", where that is a failure (CI installs PoCL).
+ * variable CI is "true", where that is a failure (CI installs PoCL): the rule of {@link OpenClAvailability}.
  */
 final class RobustBackends {
     /** Every back-end the robustness suite runs on, by provider id. */
@@ -25,23 +23,10 @@ final class RobustBackends {
      * @return a new op; the caller closes it
      */
     static MatrixSqrtOp open(String id) {
-        try {
-            return MatrixSqrtOps.load(id);
-        } catch (Isqrt4jException | LinkageError e) {
-            if (!id.equals("opencl")) {
-                throw e;
-            }
-            unavailable("no OpenCL back-end or device: " + e, e);
-            throw new AssertionError("unreachable");
+        if (id.equals("opencl")) {
+            return OpenClAvailability.open(() -> MatrixSqrtOps.load(id));
         }
-    }
-
-    /** Skips the calling test, or fails it when CI=true. @param why the reason @param cause what failed */
-    static void unavailable(String why, Throwable cause) {
-        if ("true".equals(System.getenv("CI"))) {
-            Assertions.fail("CI=true but " + why, cause);
-        }
-        Assumptions.abort(why + " (set CI=true to make this a failure)");
+        return MatrixSqrtOps.load(id);
     }
 
     /** @param id provider id  @return whether it computes in float64 (bit patterns then differ from the float32 ones) */

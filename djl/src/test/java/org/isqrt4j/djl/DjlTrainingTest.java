@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * falls and the trunk's weights move; the same network under plain {@link EasyTrain#trainBatch} fails loudly
  * before anything is updated; inference is one plain forward.
  */
-class TrainingTest {
+class DjlTrainingTest {
     static final int CIN = 8;
     static final int D = 6;
     static final int SIDE = 5;

@@ -67,7 +67,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * minAbsoluteError is left tiny (1e-9): no parameter of these networks has a near-zero gradient (tanh keeps the
  * conv bias in play), so every parameter is judged by its relative error.
  */
-class GradientCheckTest {
+class Dl4jGradientCheckTest {
     static final double EPS = 3e-3;
     static final double MIN_ABS = 1e-9;
     private static DataType savedType;

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.isqrt4j.api.ForwardHandle;
 import org.isqrt4j.api.OutputLayout;
 import org.isqrt4j.api.SqrtOptions;
+import org.isqrt4j.testsupport.RandomData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * must equal, bit for bit, the one computed alone beforehand: any interleaving of kernel arguments, buffers or
  * queue work between calls would show up as a difference.
  */
-class ConcurrencyTest {
+class OpenClConcurrencyTest {
 
     private record Case(int batch, int d, int n, SqrtOptions opt, float[] x, float[] g) {
     }
@@ -36,8 +37,8 @@ class ConcurrencyTest {
             for (int t = 0; t < 4; t++) {
                 int[] s = shapes[t];
                 SqrtOptions opt = SqrtOptions.of(2 + t, t % 2 == 0 ? OutputLayout.FULL : OutputLayout.TRIU);
-                cases.add(new Case(s[0], s[1], s[2], opt, ClTestSupport.gaussian(rnd, s[0] * s[1] * s[2], 1.0),
-                        ClTestSupport.gaussian(rnd, s[0] * opt.layout().elements(s[1]), 1.0)));
+                cases.add(new Case(s[0], s[1], s[2], opt, RandomData.gaussianFloats(rnd, s[0] * s[1] * s[2]),
+                        RandomData.gaussianFloats(rnd, s[0] * opt.layout().elements(s[1]))));
             }
             List<float[][]> expected = new ArrayList<>();
             for (Case c : cases) {

@@ -19,7 +19,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * End to end: on {@link Textures} (classes that differ only in channel correlation) the loss falls and the trunk's
  * (the convolution's) weights change, so the gradient really flows through the layer's backward.
  */
-class TrainingTest {
+class Dl4jTrainingTest {
     static final int C_IN = 6;
     static final int SIDE = 4;
     static final int CLASSES = 3;

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (its documentation promises it) nor on the kernels (Vector API or scalar).
  */
 @DisplayName("Robustness: shared ops, determinism")
-class ConcurrencyTest {
+class RobustConcurrencyTest {
     static final int THREADS = 8;
 
     static Stream<String> ids() {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The hand-written backward passes (softmax cross-entropy, linear classifier, average pooling, 1x1 projection)
  * against central finite differences of the loss.
  */
-class GradientCheckTest {
+class ExamplesGradientCheckTest {
     private static final int C_IN = 6;
     private static final int D = 4;
     private static final int N = 9;
