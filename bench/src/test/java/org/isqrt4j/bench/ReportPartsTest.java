@@ -86,6 +86,7 @@ class ReportPartsTest {
         assertEquals("finegrained(B=8, d=256, n=784, K=5)", Workload.FINEGRAINED.toString());
         assertEquals("wide(B=4, d=1024, n=196, K=5)", Workload.WIDE.toString());
         assertEquals(Workload.SMALL, Workload.byId(" Small "));
-        assertThrows(IllegalArgumentException.class, () -> Workload.byId("huge"));
+        assertEquals("huge(B=2, d=2048, n=196, K=5)", Workload.HUGE.toString());
+        assertThrows(IllegalArgumentException.class, () -> Workload.byId("enormous"));
     }
 }
