@@ -493,12 +493,14 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Whether the register transposes are used: written for exactly 16 lanes, and only on JDK 25 and later,
-     * where they made W1 forward+backward 15% faster than the scalar tiled copies; JDK 17's C2 compiles the
-     * rotations and blends into slower code than those copies (measured 9% slower at d = 64), and the JDKs in
-     * between were not measured. Both paths give the same bits.
+     * Whether the register transposes are used: written for exactly 16 lanes (512-bit vectors), on every JDK. They
+     * made W1 forward+backward 15% faster than the scalar tiled copies on JDK 25. They used to be off on JDK 17,
+     * measured 9% slower at d = 64 there; since the double-precision glue uses one float species (see {@link #dot}),
+     * they measured faster on JDK 17 too (2026-12-07, Xeon Ice Lake, one thread, CpuBench best of 3 runs
+     * alternating: W2 forward 10.4-10.7k to 11.8-12.9k samples/s, forward+backward 3.6-3.8k to 4.2-4.6k, W1 forward
+     * 293-298 to 305-315), which put JDK 17 within 6 % of JDK 25 on W1 and W2. Both paths give the same bits.
      */
-    private static final boolean T16 = VL == 16 && Runtime.version().feature() >= 25;
+    private static final boolean T16 = VL == 16;
 
     /** Per-thread 16 x 16 tile for the transposed block of the T16 kernels that combine it with other blocks. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[16 * 16]);
@@ -506,7 +508,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void mirror(float[] c, int off, int d) {
         if (!T16) {
-            // Deliberately the scalar form: the register transposes are off here (T16, see above).
+            // Deliberately the scalar form: the register transposes need 16 lanes (T16, see above).
             ScalarKernels.INSTANCE.mirror(c, off, d);
             return;
         }
@@ -535,7 +537,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void symCombineUpper(float[] g, float[] p, float[] out, int d) {
         if (!T16 || (d & 15) != 0) {
-            // Deliberately the scalar form: register transposes off (T16) or d not a multiple of 16.
+            // Deliberately the scalar form: the register transposes need 16 lanes (T16) and d a multiple of 16.
             ScalarKernels.INSTANCE.symCombineUpper(g, p, out, d);
             return;
         }
@@ -563,7 +565,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void symmetrize(float[] g, int gOff, float[] out, int d) {
         if (!T16 || (d & 15) != 0) {
-            // Deliberately the scalar form: register transposes off (T16) or d not a multiple of 16.
+            // Deliberately the scalar form: the register transposes need 16 lanes (T16) and d a multiple of 16.
             ScalarKernels.INSTANCE.symmetrize(g, gOff, out, d);
             return;
         }
@@ -594,7 +596,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void transpose(float[] src, int sOff, int rows, int cols, float[] dst, int dOff) {
         if (!T16) {
-            // Deliberately the scalar form: the register transposes are off here (T16, see above).
+            // Deliberately the scalar form: the register transposes need 16 lanes (T16, see above).
             ScalarKernels.INSTANCE.transpose(src, sOff, rows, cols, dst, dOff);
             return;
         }
