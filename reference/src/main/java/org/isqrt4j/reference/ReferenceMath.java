@@ -162,7 +162,7 @@ public final class ReferenceMath {
         }
         double[][] ys = new double[k + 1][];
         double[][] zs = new double[k + 1][];
-        iterate(sigma, d, k, tau, ys, zs);
+        newtonSchulz(sigma, d, k, tau, ys, zs);
         return scale(ys[k], Math.sqrt(tau));
     }
 
@@ -170,12 +170,12 @@ public final class ReferenceMath {
      * Runs the coupled iteration, keeping every Y_j and Z_j (j = 0..K) for the backward; Z_K is not needed and
      * left null.
      */
-    private static void iterate(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs) {
-        iterate(sigma, d, k, tau, ys, zs, false);
+    private static void newtonSchulz(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs) {
+        newtonSchulz(sigma, d, k, tau, ys, zs, false);
     }
 
-    /** {@link #iterate(double[], int, int, double, double[][], double[][])}, also forming Z_K when keepZk. */
-    private static void iterate(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs,
+    /** {@link #newtonSchulz(double[], int, int, double, double[][], double[][])}, also forming Z_K when keepZk. */
+    private static void newtonSchulz(double[] sigma, int d, int k, double tau, double[][] ys, double[][] zs,
                                 boolean keepZk) {
         ys[0] = scale(sigma, 1.0 / tau);
         zs[0] = identity(d);
@@ -384,7 +384,7 @@ public final class ReferenceMath {
         int k = o.iterations();
         double[][] ys = new double[k + 1][];
         double[][] zs = new double[k + 1][];
-        iterate(s, d, k, nu, ys, zs, inv);
+        newtonSchulz(s, d, k, nu, ys, zs, inv);
         return inv ? scale(zs[k], 1 / Math.sqrt(nu)) : scale(ys[k], Math.sqrt(nu));
     }
 
@@ -437,7 +437,7 @@ public final class ReferenceMath {
             m[i] *= h * kmat[i];
         }
         double[] gA = mul(v, d, d, mul(m, d, d, transpose(v, d, d), d), d);
-        return normaliserTerms(gA, s, d, nu, hPrime * gcDotF, o.normalisation());
+        return normaliseBackwardWithOptions(gA, s, d, nu, hPrime * gcDotF, o.normalisation());
     }
 
     /**
@@ -462,7 +462,7 @@ public final class ReferenceMath {
         int k = o.iterations();
         double[][] ys = new double[k + 1][];
         double[][] zs = new double[k + 1][];
-        iterate(s, d, k, nu, ys, zs, inv);
+        newtonSchulz(s, d, k, nu, ys, zs, inv);
         double rt = Math.sqrt(nu);
         double sTerm;
         double[] gy;
@@ -488,11 +488,11 @@ public final class ReferenceMath {
             gy = gyPrev;
             gz = gzPrev;
         }
-        return normaliserTerms(gy, s, d, nu, sTerm, o.normalisation());
+        return normaliseBackwardWithOptions(gy, s, d, nu, sTerm, o.normalisation());
     }
 
     /** dL/dS = gA / nu + (s - &lt;gA, S&gt; / nu^2) dnu/dS, dnu/dS = I (trace) or S / nu (Frobenius). */
-    private static double[] normaliserTerms(double[] gA, double[] s, int d, double nu, double sTerm,
+    private static double[] normaliseBackwardWithOptions(double[] gA, double[] s, int d, double nu, double sTerm,
                                             SqrtOptions.Normalisation norm) {
         double c = sTerm - dot(gA, s) / (nu * nu);
         double[] g = scale(gA, 1.0 / nu);
@@ -645,7 +645,7 @@ public final class ReferenceMath {
             m[i] *= rt * kmat[i];
         }
         double[] gA = mul(v, d, d, mul(m, d, d, transpose(v, d, d), d), d);
-        return traceTerms(gA, sigma, d, tau, s);
+        return normaliseBackward(gA, sigma, d, tau, s);
     }
 
     /**
@@ -677,7 +677,7 @@ public final class ReferenceMath {
         double rt = Math.sqrt(tau);
         double[][] ys = new double[k + 1][];
         double[][] zs = new double[k + 1][];
-        iterate(sigma, d, k, tau, ys, zs);
+        newtonSchulz(sigma, d, k, tau, ys, zs);
         double s = dot(gC, ys[k]) / (2 * rt);
         double[] gy = scale(gC, rt);
         double[] gz = new double[d * d];
@@ -693,11 +693,11 @@ public final class ReferenceMath {
             gy = gyPrev;
             gz = gzPrev; // at j = 1 this is the gradient of the constant Z0 = I and is dropped
         }
-        return traceTerms(gy, sigma, d, tau, s);
+        return normaliseBackward(gy, sigma, d, tau, s);
     }
 
     /** dL/dSigma = dL/dA / tau + (s - &lt;dL/dA, Sigma&gt; / tau^2) I, from A = Sigma / tau and C = sqrt(tau) Y_K. */
-    private static double[] traceTerms(double[] gA, double[] sigma, int d, double tau, double s) {
+    private static double[] normaliseBackward(double[] gA, double[] sigma, int d, double tau, double s) {
         double diag = s - dot(gA, sigma) / (tau * tau);
         double[] g = scale(gA, 1.0 / tau);
         for (int i = 0; i < d; i++) {
