@@ -1,7 +1,7 @@
 package org.isqrt4j.djl;
 
-// The README's DJL example, character for character between the markers; ReadmeDjlExampleTest checks that the
-// README holds the same lines and runs it.
+// The DJL example of docs/djl.md, character for character between the markers; ReadmeDjlExampleTest checks that
+// docs/djl.md holds the same lines and runs it.
 // DJL-EXAMPLE-START
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;

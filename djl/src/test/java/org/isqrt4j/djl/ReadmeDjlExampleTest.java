@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's DJL example compiles (it is {@link ReadmeDjlExample}), runs, and the README shows exactly its code. */
+/** The DJL example of docs/djl.md compiles (it is {@link ReadmeDjlExample}), runs, and docs/djl.md shows exactly its code. */
 class ReadmeDjlExampleTest {
 
     private static List<String> between(List<String> lines, String start, String end) {
@@ -33,11 +33,11 @@ class ReadmeDjlExampleTest {
     void readmeShowsTheCompiledExample() throws Exception {
         Path src = Path.of("src/test/java/org/isqrt4j/djl/ReadmeDjlExample.java");
         List<String> code = between(Files.readAllLines(src), "DJL-EXAMPLE-START", "DJL-EXAMPLE-END");
-        List<String> doc = between(Files.readAllLines(Path.of("../README.md")), "<!-- DJL-EXAMPLE-START -->",
+        List<String> doc = between(Files.readAllLines(Path.of("../docs/djl.md")), "<!-- DJL-EXAMPLE-START -->",
                 "<!-- DJL-EXAMPLE-END -->");
         assertEquals("```java", doc.get(0));
         assertEquals("```", doc.get(doc.size() - 1));
-        assertEquals(code, doc.subList(1, doc.size() - 1), "README's DJL example differs from ReadmeDjlExample.java");
+        assertEquals(code, doc.subList(1, doc.size() - 1), "docs/djl.md DJL example differs from ReadmeDjlExample.java");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package org.isqrt4j.dl4j;
 
-// The README's Deeplearning4j example, character for character between the markers; ReadmeDl4jExampleTest checks
-// that the README holds the same lines and runs it.
+// The Deeplearning4j example of docs/dl4j.md, character for character between the markers; ReadmeDl4jExampleTest checks
+// that docs/dl4j.md holds the same lines and runs it.
 // DL4J-EXAMPLE-START
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

@@ -12,7 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The README's Deeplearning4j example compiles (it is {@link ReadmeDl4jExample}), runs, and the README shows its code. */
+/** The Deeplearning4j example of docs/dl4j.md compiles (it is {@link ReadmeDl4jExample}), runs, and docs/dl4j.md shows its code. */
 class ReadmeDl4jExampleTest {
 
     private static List<String> between(List<String> lines, String start, String end) {
@@ -34,11 +34,11 @@ class ReadmeDl4jExampleTest {
     void readmeShowsTheCompiledExample() throws Exception {
         Path src = Path.of("src/test/java/org/isqrt4j/dl4j/ReadmeDl4jExample.java");
         List<String> code = between(Files.readAllLines(src), "DL4J-EXAMPLE-START", "DL4J-EXAMPLE-END");
-        List<String> doc = between(Files.readAllLines(Path.of("../README.md")), "<!-- DL4J-EXAMPLE-START -->",
+        List<String> doc = between(Files.readAllLines(Path.of("../docs/dl4j.md")), "<!-- DL4J-EXAMPLE-START -->",
                 "<!-- DL4J-EXAMPLE-END -->");
         assertEquals("```java", doc.get(0));
         assertEquals("```", doc.get(doc.size() - 1));
-        assertEquals(code, doc.subList(1, doc.size() - 1), "README example differs from ReadmeDl4jExample.java");
+        assertEquals(code, doc.subList(1, doc.size() - 1), "docs/dl4j.md example differs from ReadmeDl4jExample.java");
     }
 
     @Test
