@@ -98,21 +98,7 @@ final class DeviceMerge {
             Path json = outDir.resolve(name + ".json");
             Path md = outDir.resolve(name + ".md");
             Path png = outDir.resolve(name + ".png");
-            Files.write(json, Json.write(merged).getBytes(StandardCharsets.UTF_8));
-            String text = markdown(merged);
-            Files.write(md, text.getBytes(StandardCharsets.UTF_8));
-            String chartNote;
-            try {
-                chart(png, merged);
-                chartNote = png.toString();
-            } catch (IOException | RuntimeException | LinkageError e) {
-                chartNote = "not written: " + e;
-            }
-            out.print(text);
-            out.println();
-            out.println("JSON:  " + json);
-            out.println("Table: " + md);
-            out.println("Chart: " + chartNote);
+            Report.writeOutputs(out, json, Json.write(merged), md, markdown(merged), png, p -> chart(p, merged));
             return 0;
         } catch (IOException | IllegalArgumentException e) {
             err.println("cannot merge: " + e);

@@ -151,26 +151,40 @@ public final class Report {
         return allOk;
     }
 
+    /** Writes a chart to the given file. */
+    interface ChartWriter {
+        void write(Path png) throws IOException;
+    }
+
+    /**
+     * Writes a report's JSON, markdown and chart (a chart that fails is reported, not fatal), prints the markdown
+     * and where the three went: the end of a run and of {@code --merge-device} alike.
+     */
+    static void writeOutputs(PrintStream out, Path json, String jsonText, Path md, String markdown, Path png,
+                             ChartWriter chart) throws IOException {
+        Files.writeString(json, jsonText, StandardCharsets.UTF_8);
+        Files.writeString(md, markdown, StandardCharsets.UTF_8);
+        String chartNote;
+        try {
+            chart.write(png);
+            chartNote = png.toString();
+        } catch (IOException | RuntimeException | LinkageError e) {
+            chartNote = "not written: " + e;
+        }
+        out.print(markdown);
+        out.println();
+        out.println("JSON:  " + json);
+        out.println("Table: " + md);
+        out.println("Chart: " + chartNote);
+    }
+
     private void write(Results results) throws IOException {
         Files.createDirectories(plan.out());
         Path json = plan.out().resolve("latest.json");
         Path md = plan.out().resolve("latest.md");
         Path png = plan.out().resolve("latest.png");
-        Files.writeString(json, Json.write(JsonReport.render(plan, results)), StandardCharsets.UTF_8);
-        String text = MarkdownReport.render(plan, results);
-        Files.writeString(md, text, StandardCharsets.UTF_8);
-        String chartNote;
-        try {
-            Chart.layer(png, plan, results);
-            chartNote = png.toString();
-        } catch (IOException | RuntimeException | LinkageError e) {
-            chartNote = "not written: " + e;
-        }
-        out.print(text);
-        out.println();
-        out.println("JSON:  " + json);
-        out.println("Table: " + md);
-        out.println("Chart: " + chartNote);
+        writeOutputs(out, json, Json.write(JsonReport.render(plan, results)), md, MarkdownReport.render(plan, results),
+                png, p -> Chart.layer(p, plan, results));
         out.println("JMH log: " + jmh.log());
         if (!allOk) {
             out.println("Some benchmarks FAILED their check or did not run (see the status column).");
